@@ -1,0 +1,50 @@
+// swift-tools-version:6.1
+// The dependency graph is the architecture (see ARCHITECTURE.md): core targets depend on the
+// standard library only; I/O, NIO and libpcap live at the edges.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "ddnslab",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ddnslab", targets: ["ddnslab"]),
+        .library(name: "DNSWire", targets: ["DNSWire"]),
+        .library(name: "DNSZone", targets: ["DNSZone"]),
+        .library(name: "Determinism", targets: ["Determinism"]),
+        .library(name: "PcapDecode", targets: ["PcapDecode"]),
+        .library(name: "HarnessTesting", targets: ["HarnessTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Layer 0: pure value code, standard library only.
+        .target(name: "Determinism", swiftSettings: strict),
+        .target(name: "DNSWire", swiftSettings: strict),
+        .target(name: "DNSZone", dependencies: ["DNSWire"], swiftSettings: strict),
+        // Layer 3: capture decoding (frames -> DNS messages), sans-IO over bytes.
+        .target(name: "PcapDecode", swiftSettings: strict),
+        // Test support: seeded generators, golden helpers.
+        .target(name: "HarnessTesting", dependencies: ["DNSWire", "DNSZone", "Determinism"], swiftSettings: strict),
+        // Executables.
+        .executableTarget(
+            name: "ddnslab",
+            dependencies: [
+                "DNSWire", "DNSZone",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "wirecheck", dependencies: ["DNSWire", "HarnessTesting", "Determinism"], swiftSettings: strict),
+        // Tests mirror the source targets.
+        .testTarget(name: "DeterminismTests", dependencies: ["Determinism"]),
+        .testTarget(name: "DNSWireTests", dependencies: ["DNSWire", "HarnessTesting", "Determinism"]),
+        .testTarget(name: "DNSZoneTests", dependencies: ["DNSZone", "DNSWire", "HarnessTesting"]),
+        .testTarget(name: "PcapDecodeTests", dependencies: ["PcapDecode", "DNSWire"], resources: []),
+    ],
+    swiftLanguageModes: [.v6]
+)

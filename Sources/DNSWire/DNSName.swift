@@ -1,0 +1,197 @@
+/// A domain name, kept in uncompressed wire form with the case it was given.
+///
+/// Wire form (RFC 1035 §3.1): length-prefixed labels ending with the zero-length root label.
+/// Comparison and hashing ignore ASCII case (RFC 4343); the stored bytes keep it, so names print
+/// and encode exactly as received. Ordering is the canonical order of RFC 4034 §6.1.
+public struct DNSName: Sendable {
+    /// RFC 1035 §2.3.4: at most 255 octets in wire form, labels at most 63.
+    public static let maxWireLength = 255
+    public static let maxLabelLength = 63
+
+    /// The uncompressed wire form, ending with a zero octet.
+    public let wire: [UInt8]
+
+    /// The root name, ".".
+    public static let root = DNSName(uncheckedWire: [0])
+
+    /// Wraps wire bytes the caller has already validated (the reader does, label by label).
+    @usableFromInline
+    init(uncheckedWire: [UInt8]) {
+        assert(uncheckedWire.last == 0 && uncheckedWire.count <= Self.maxWireLength, "invalid name wire")
+        self.wire = uncheckedWire
+    }
+
+    /// Builds a name from labels (without the root label).
+    public init(labels: [[UInt8]]) throws(DNSNameError) {
+        var wire: [UInt8] = []
+        for label in labels {
+            guard !label.isEmpty else { throw DNSNameError.emptyLabel }
+            guard label.count <= Self.maxLabelLength else { throw DNSNameError.labelTooLong }
+            wire.append(UInt8(label.count))
+            wire.append(contentsOf: label)
+        }
+        wire.append(0)
+        guard wire.count <= Self.maxWireLength else { throw DNSNameError.nameTooLong }
+        self.wire = wire
+    }
+
+    /// Validates and wraps uncompressed wire bytes.
+    public init(wire: [UInt8]) throws(DNSNameError) {
+        var index = 0
+        while true {
+            guard index < wire.count else { throw DNSNameError.badWire }
+            let length = Int(wire[index])
+            if length == 0 { break }
+            guard length <= Self.maxLabelLength else { throw DNSNameError.labelTooLong }
+            index += 1 + length
+        }
+        guard index == wire.count - 1 else { throw DNSNameError.badWire }
+        guard wire.count <= Self.maxWireLength else { throw DNSNameError.nameTooLong }
+        self.wire = wire
+    }
+
+    public var isRoot: Bool { wire.count == 1 }
+
+    /// The number of labels, not counting the root label.
+    public var labelCount: Int {
+        var count = 0
+        var index = 0
+        while wire[index] != 0 {
+            count += 1
+            index += 1 + Int(wire[index])
+        }
+        return count
+    }
+
+    /// The labels from left to right, without the root label.
+    public var labels: [ArraySlice<UInt8>] {
+        var result: [ArraySlice<UInt8>] = []
+        var index = 0
+        while wire[index] != 0 {
+            let length = Int(wire[index])
+            result.append(wire[(index + 1)..<(index + 1 + length)])
+            index += 1 + length
+        }
+        return result
+    }
+
+    /// The name without its leftmost label; the root's parent is nil.
+    public var parent: DNSName? {
+        guard !isRoot else { return nil }
+        return DNSName(uncheckedWire: Array(wire[(1 + Int(wire[0]))...]))
+    }
+
+    /// The leftmost label is `*` (RFC 4592 §2.1.1).
+    public var isWildcard: Bool { wire.count >= 3 && wire[0] == 1 && wire[1] == UInt8(ascii: "*") }
+
+    /// This name with `label` prepended.
+    public func prepending(_ label: [UInt8]) throws(DNSNameError) -> DNSName {
+        guard !label.isEmpty else { throw DNSNameError.emptyLabel }
+        guard label.count <= Self.maxLabelLength else { throw DNSNameError.labelTooLong }
+        guard wire.count + 1 + label.count <= Self.maxWireLength else { throw DNSNameError.nameTooLong }
+        return DNSName(uncheckedWire: [UInt8(label.count)] + label + wire)
+    }
+
+    /// The suffix of this name with the given number of labels (0 gives the root).
+    public func suffix(labelCount wanted: Int) -> DNSName {
+        let total = labelCount
+        precondition(wanted >= 0 && wanted <= total, "suffix longer than name")
+        var index = 0
+        for _ in 0..<(total - wanted) { index += 1 + Int(wire[index]) }
+        return index == 0 ? self : DNSName(uncheckedWire: Array(wire[index...]))
+    }
+
+    /// True when this name equals `other` or lies below it (case-insensitively).
+    public func isSubdomain(of other: DNSName) -> Bool {
+        let mine = labelCount
+        let theirs = other.labelCount
+        guard mine >= theirs else { return false }
+        return suffix(labelCount: theirs) == other
+    }
+
+    /// A copy with ASCII letters lowered, as PowerDNS stores names and RFC 4034 §6.2 canonicalises.
+    public var lowercased: DNSName {
+        DNSName(uncheckedWire: wire.map(asciiLower))
+    }
+}
+
+/// Why a name could not be built.
+public enum DNSNameError: Error, Equatable, Hashable, Sendable {
+    case emptyLabel
+    case labelTooLong
+    case nameTooLong
+    case badWire
+    case badEscape
+}
+
+@inline(__always)
+func asciiLower(_ byte: UInt8) -> UInt8 {
+    byte &- 0x41 < 26 ? byte | 0x20 : byte
+}
+
+extension DNSName: Equatable, Hashable {
+    /// Case-insensitive equality (RFC 4343 §3). Length octets are never letters, so a byte-wise
+    /// comparison of lowered bytes compares label structure as well.
+    public static func == (lhs: DNSName, rhs: DNSName) -> Bool {
+        guard lhs.wire.count == rhs.wire.count else { return false }
+        for index in lhs.wire.indices where asciiLower(lhs.wire[index]) != asciiLower(rhs.wire[index]) {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for byte in wire { hasher.combine(asciiLower(byte)) }
+    }
+
+    /// True when the names are equal including case.
+    public func isIdentical(to other: DNSName) -> Bool { wire == other.wire }
+}
+
+extension DNSName: Comparable {
+    /// Canonical DNS name order (RFC 4034 §6.1): compare labels from the rightmost, each as a
+    /// lowercased octet string, a shorter label sorting first when it is a prefix of the other.
+    public static func < (lhs: DNSName, rhs: DNSName) -> Bool {
+        canonicalCompare(lhs, rhs) < 0
+    }
+
+    /// -1, 0 or 1 in canonical order.
+    public static func canonicalCompare(_ lhs: DNSName, _ rhs: DNSName) -> Int {
+        let left = lhs.labelOffsets
+        let right = rhs.labelOffsets
+        var i = left.count - 1
+        var j = right.count - 1
+        while i >= 0 && j >= 0 {
+            let order = compareLabel(lhs.wire, at: left[i], rhs.wire, at: right[j])
+            if order != 0 { return order }
+            i -= 1
+            j -= 1
+        }
+        return i < 0 ? (j < 0 ? 0 : -1) : 1
+    }
+
+    /// Offsets of the length octet of each label, left to right.
+    var labelOffsets: [Int] {
+        var offsets: [Int] = []
+        var index = 0
+        while wire[index] != 0 {
+            offsets.append(index)
+            index += 1 + Int(wire[index])
+        }
+        return offsets
+    }
+
+    private static func compareLabel(_ a: [UInt8], at i: Int, _ b: [UInt8], at j: Int) -> Int {
+        let lengthA = Int(a[i])
+        let lengthB = Int(b[j])
+        let common = min(lengthA, lengthB)
+        var k = 1
+        while k <= common {
+            let x = asciiLower(a[i + k])
+            let y = asciiLower(b[j + k])
+            if x != y { return x < y ? -1 : 1 }
+            k += 1
+        }
+        return lengthA == lengthB ? 0 : (lengthA < lengthB ? -1 : 1)
+    }
+}

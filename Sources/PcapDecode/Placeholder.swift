@@ -1,0 +1,1 @@
+// PcapDecode: frames -> DNS messages (being written).
