@@ -28,22 +28,30 @@ public struct RRType: RawRepresentable, Hashable, Comparable, Sendable, CustomSt
     public static let any = RRType(255)
     public static let caa = RRType(257)
 
-    static let mnemonics: [(RRType, String)] = [
-        (.a, "A"), (.ns, "NS"), (.cname, "CNAME"), (.soa, "SOA"), (.ptr, "PTR"), (.mx, "MX"),
-        (.txt, "TXT"), (.aaaa, "AAAA"), (.srv, "SRV"), (.opt, "OPT"), (.ds, "DS"), (.rrsig, "RRSIG"),
-        (.nsec, "NSEC"), (.dnskey, "DNSKEY"), (.nsec3, "NSEC3"), (.svcb, "SVCB"), (.https, "HTTPS"),
-        (.tsig, "TSIG"), (.ixfr, "IXFR"), (.axfr, "AXFR"), (.any, "ANY"), (.caa, "CAA"),
+    /// Mnemonics of the IANA "Resource Record (RR) TYPEs" registry.
+    static let mnemonics: [UInt16: String] = [
+        1: "A", 2: "NS", 3: "MD", 4: "MF", 5: "CNAME", 6: "SOA", 7: "MB", 8: "MG", 9: "MR", 10: "NULL",
+        11: "WKS", 12: "PTR", 13: "HINFO", 14: "MINFO", 15: "MX", 16: "TXT", 17: "RP", 18: "AFSDB",
+        19: "X25", 20: "ISDN", 21: "RT", 22: "NSAP", 23: "NSAP-PTR", 24: "SIG", 25: "KEY", 26: "PX",
+        27: "GPOS", 28: "AAAA", 29: "LOC", 30: "NXT", 33: "SRV", 35: "NAPTR", 36: "KX", 37: "CERT", 38: "A6",
+        39: "DNAME", 41: "OPT", 42: "APL", 43: "DS", 44: "SSHFP", 45: "IPSECKEY", 46: "RRSIG", 47: "NSEC",
+        48: "DNSKEY", 49: "DHCID", 50: "NSEC3", 51: "NSEC3PARAM", 52: "TLSA", 53: "SMIMEA", 55: "HIP",
+        56: "NINFO", 59: "CDS", 60: "CDNSKEY", 61: "OPENPGPKEY", 62: "CSYNC", 63: "ZONEMD", 64: "SVCB",
+        65: "HTTPS", 66: "DSYNC", 67: "HHIT", 68: "BRID", 99: "SPF", 103: "UNSPEC", 104: "NID", 105: "L32",
+        106: "L64", 107: "LP", 108: "EUI48", 109: "EUI64", 128: "NXNAME", 249: "TKEY", 250: "TSIG",
+        251: "IXFR", 252: "AXFR", 253: "MAILB", 254: "MAILA", 255: "ANY", 256: "URI", 257: "CAA", 258: "AVC",
+        260: "AMTRELAY", 261: "RESINFO", 262: "WALLET", 32768: "TA", 32769: "DLV",
     ]
 
-    public var description: String {
-        for (type, name) in Self.mnemonics where type == self { return name }
-        return "TYPE\(rawValue)"
-    }
+    static let valuesByMnemonic: [String: RRType] = Dictionary(
+        uniqueKeysWithValues: mnemonics.map { ($0.value, RRType($0.key)) })
+
+    public var description: String { Self.mnemonics[rawValue] ?? "TYPE\(rawValue)" }
 
     /// Parses a mnemonic (any case) or `TYPEnnn`.
     public init?(mnemonic text: some StringProtocol) {
         let upper = text.uppercased()
-        for (type, name) in Self.mnemonics where name == upper {
+        if let type = Self.valuesByMnemonic[upper] {
             self = type
             return
         }

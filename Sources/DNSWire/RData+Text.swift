@@ -76,11 +76,12 @@ extension SVCParam: CustomStringConvertible {
         }
     }
 
-    /// `key` alone for the flag keys, else `key="value"` with the value in the key's own form;
-    /// a value that does not fit its key's form prints in the generic escaped form.
+    /// `key` alone for an empty value (the flag keys no-default-alpn and ohttp, or a generic key),
+    /// else `key="value"` with the value in the key's own form; a value that does not fit its key's
+    /// form prints in the generic escaped form.
     public var description: String {
         let name = Self.keyName(key)
-        if value.isEmpty && (key == 2 || key == 8) { return name }
+        if value.isEmpty && !(0...6).contains(key) || value.isEmpty && key == 2 { return name }
         return name + "=\"" + (typedValueText ?? escapedCharacterString(value)) + "\""
     }
 
