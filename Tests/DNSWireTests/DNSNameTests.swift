@@ -1,0 +1,56 @@
+import DNSWire
+import Testing
+
+@Suite struct DNSNameTests {
+    @Test func comparisonIgnoresCaseButStorageKeepsIt() {
+        let upper = DNSName("WWW.Example.ORG.")!
+        let lower = DNSName("www.example.org")!
+        #expect(upper == lower)
+        #expect(upper.hashValue == lower.hashValue)
+        #expect(!upper.isIdentical(to: lower))
+        #expect(upper.description == "WWW.Example.ORG.")
+        #expect(upper.lowercased.description == "www.example.org.")
+    }
+
+    /// RFC 4034 §6.1: the example names in canonical order.
+    @Test func RFC4034_6_1_canonicalOrder() {
+        let ordered = ["example.", "a.example.", "yljkjljk.a.example.", "Z.a.example.", "zABC.a.EXAMPLE.",
+                       "z.example.", "\\001.z.example.", "*.z.example.", "\\200.z.example."]
+        let names = ordered.map { DNSName($0)! }
+        #expect(names.reversed().sorted() == names)
+        for (left, right) in zip(names, names.dropFirst()) { #expect(left < right) }
+    }
+
+    @Test func labelAndNameLimits() {
+        let label63 = [UInt8](repeating: 0x61, count: 63)
+        #expect(throws: Never.self) { try DNSName(labels: [label63]) }
+        #expect(throws: DNSNameError.labelTooLong) { try DNSName(labels: [label63 + [0x61]]) }
+        #expect(throws: DNSNameError.nameTooLong) { try DNSName(labels: Array(repeating: label63, count: 4)) }
+        #expect(throws: DNSNameError.emptyLabel) { try DNSName(parsing: "a..b.", origin: nil) }
+    }
+
+    @Test func presentationEscapesRoundTrip() throws {
+        let name = try DNSName(labels: [Array("a.b".utf8), [0x20, 0x22, 0x7F], Array("x@y$".utf8)])
+        #expect(name.description == "a\\.b.\\032\\\"\\127.x\\@y\\$.")
+        #expect(try DNSName(parsing: name.description, origin: nil) == name)
+        #expect(try DNSName(parsing: name.description, origin: nil).isIdentical(to: name))
+    }
+
+    @Test func relativeNamesTakeTheOrigin() throws {
+        let origin = DNSName("dyn.example.")!
+        #expect(try DNSName(parsing: "host", origin: origin).description == "host.dyn.example.")
+        #expect(try DNSName(parsing: "@", origin: origin) == origin)
+        #expect(try DNSName(parsing: "host.other.", origin: origin).description == "host.other.")
+    }
+
+    @Test func hierarchy() {
+        let name = DNSName("*.a.dyn.example.")!
+        #expect(name.isWildcard)
+        #expect(name.labelCount == 4)
+        #expect(name.parent == DNSName("a.dyn.example."))
+        #expect(name.isSubdomain(of: DNSName("DYN.example.")!))
+        #expect(!DNSName("example.")!.isSubdomain(of: name))
+        #expect(name.suffix(labelCount: 2) == DNSName("dyn.example."))
+        #expect(DNSName.root.parent == nil)
+    }
+}
