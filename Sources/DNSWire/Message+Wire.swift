@@ -15,7 +15,6 @@ extension Message {
         let counts = (try reader.readUInt16(), try reader.readUInt16(), try reader.readUInt16(), try reader.readUInt16())
         self.init(id: id, flags: HeaderFlags(rawValue: word), opcode: Opcode(rawValue: UInt8(word >> 11 & 0xF)),
                   rcode: RCode(rawValue: word & 0xF))
-        questions.reserveCapacity(Int(counts.0))
         for _ in 0..<counts.0 {
             let name = try reader.readName()
             questions.append(Question(name: name, type: RRType(try reader.readUInt16()),
@@ -38,8 +37,9 @@ extension Message {
     private static func decodeSection(
         _ reader: inout WireReader, count: UInt16, section: Int, edns: inout EDNSOnWire?
     ) throws(DNSDecodeError) -> [ResourceRecord] {
+        // No reserveCapacity: the common additional section holds only the OPT record, which is
+        // lifted out, and an empty array costs no allocation.
         var records: [ResourceRecord] = []
-        if count > 0 { records.reserveCapacity(min(Int(count), reader.remaining / 11)) }
         for _ in 0..<count {
             let start = reader.offset
             let name = try reader.readName()

@@ -1,0 +1,18 @@
+// swift-tools-version:6.1
+// Benchmarks, built in release by `make bench`; results as JSON under reports/bench/.
+// A nested package so the root package never builds them in debug.
+import PackageDescription
+
+let package = Package(
+    name: "ddnslab-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(name: "ddnslab", path: "..")],
+    targets: [
+        .executableTarget(
+            name: "codec-bench",
+            dependencies: [.product(name: "DNSWire", package: "ddnslab")],
+            path: "Sources/codec-bench"
+        )
+    ],
+    swiftLanguageModes: [.v6]
+)
