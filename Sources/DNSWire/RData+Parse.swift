@@ -117,7 +117,9 @@ extension RData {
         if saltToken.raw == [UInt8(ascii: "-")] {
             salt = []
         } else {
-            guard let bytes = TextEncoding.unhex(saltToken.text) else { throw c.error("salt", .invalid, at: c.index - 1) }
+            guard let bytes = TextEncoding.unhex(saltToken.text) else {
+                throw c.error("salt", .invalid, at: c.index - 1)
+            }
             guard bytes.count <= 255 else { throw c.error("salt", .outOfRange, at: c.index - 1) }
             salt = bytes
         }
@@ -150,7 +152,7 @@ extension TSIG {
     static func errorValue(_ text: String) -> UInt16? {
         let upper = text.uppercased()
         if upper == "BADSIG" { return 16 }
-        for (value, name) in RCode.names where name == upper { return value }
+        for value in RCode.names.keys.sorted() where RCode.names[value] == upper { return value }
         return parseDecimal(Array(text.utf8)[...], max: UInt64(UInt16.max)).map(UInt16.init)
     }
 }

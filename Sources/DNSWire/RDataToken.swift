@@ -6,14 +6,18 @@
 /// needs them: `a\.b` is one label, `a.b` two. `unescaped` resolves `\X` and `\DDD` for the fields
 /// that are character-strings (RFC 1035 §5.1).
 public struct RDataToken: Hashable, Sendable {
+    /// The characters as written, escapes intact, enclosing quotes removed.
     public var raw: [UInt8]
+    /// The token was in double quotes (so `""` is an empty token, and `\#` in quotes is not RFC 3597).
     public var isQuoted: Bool
 
+    /// A token from its raw octets.
     public init(raw: [UInt8], quoted: Bool = false) {
         self.raw = raw
         self.isQuoted = quoted
     }
 
+    /// A token from its raw text (escapes kept as written).
     public init(_ text: some StringProtocol, quoted: Bool = false) {
         self.init(raw: Array(text.utf8), quoted: quoted)
     }
@@ -85,6 +89,7 @@ public struct RDataToken: Hashable, Sendable {
 /// Why presentation RDATA could not be parsed. The caller (a zone file or a configuration) is at
 /// fault; a zone loader reports it with the token's line and column.
 public struct RDataParseError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What is wrong with the field.
     public enum Reason: Hashable, Sendable {
         /// The field has no token.
         case missing
@@ -104,13 +109,16 @@ public struct RDataParseError: Error, Hashable, Sendable, CustomStringConvertibl
         case genericFormRequired
     }
 
+    /// The TYPE being parsed.
     public var type: RRType
     /// The field, named as in the type's RFC ("preference", "exchange", "digest").
     public var field: String
     /// Index of the offending token in the RDATA tokens; equal to the token count when one is missing.
     public var tokenIndex: Int
+    /// What is wrong.
     public var reason: Reason
 
+    /// An error in `field` of `type` RDATA at token `tokenIndex`.
     public init(type: RRType, field: String, tokenIndex: Int, reason: Reason) {
         self.type = type
         self.field = field
@@ -118,6 +126,7 @@ public struct RDataParseError: Error, Hashable, Sendable, CustomStringConvertibl
         self.reason = reason
     }
 
+    /// `TYPE field: reason (token n)`, counting tokens from 1.
     public var description: String {
         let what: String
         switch reason {

@@ -1,0 +1,88 @@
+import DNSWire
+
+/// An RRset: the records of one owner, class and type (RFC 2181 §5), sharing one TTL (§5.2).
+///
+/// RDATA keep the order they were added in and hold no duplicates (RFC 2181 §5: an RRset is a set),
+/// so printing and answering are deterministic without sorting.
+public struct RRset: Hashable, Sendable {
+    /// The owner name, with the case it was given.
+    public var owner: DNSName
+    /// The TYPE shared by every RDATA.
+    public let type: RRType
+    /// The CLASS, the zone's class.
+    public var `class`: DNSClass
+    /// The one TTL of the RRset, in seconds (RFC 2181 §5.2).
+    public var ttl: UInt32
+    /// The RDATA in insertion order, free of duplicates.
+    public private(set) var rdatas: [RData]
+
+    /// An RRset of `rdatas`, which must all be of `type`; duplicates are dropped.
+    public init(owner: DNSName, type: RRType, class: DNSClass = .in, ttl: UInt32, rdatas: [RData]) {
+        precondition(rdatas.allSatisfy { $0.type == type }, "RDATA of another type in an RRset")
+        self.owner = owner
+        self.type = type
+        self.class = `class`
+        self.ttl = ttl
+        self.rdatas = []
+        for rdata in rdatas where !self.rdatas.contains(rdata) { self.rdatas.append(rdata) }
+    }
+
+    /// The records, in RDATA order.
+    public var records: [ResourceRecord] {
+        rdatas.map { ResourceRecord(name: owner, class: `class`, ttl: ttl, rdata: $0) }
+    }
+
+    /// True when no RDATA is left (an empty RRset is never stored in a zone).
+    public var isEmpty: Bool { rdatas.isEmpty }
+
+    /// Adds `rdata`; false when it is already there.
+    public mutating func insert(_ rdata: RData) -> Bool {
+        precondition(rdata.type == type, "RDATA of another type in an RRset")
+        guard !rdatas.contains(rdata) else { return false }
+        rdatas.append(rdata)
+        return true
+    }
+
+    /// Removes `rdata`; false when it was not there.
+    public mutating func remove(_ rdata: RData) -> Bool {
+        guard let index = rdatas.firstIndex(of: rdata) else { return false }
+        rdatas.remove(at: index)
+        return true
+    }
+
+    /// The same data under another owner: wildcard synthesis (RFC 4592 §3.3.1) answers with the QNAME.
+    public func withOwner(_ newOwner: DNSName) -> RRset {
+        var copy = self
+        copy.owner = newOwner
+        return copy
+    }
+}
+
+/// All RRsets of one owner name, sorted by type. A node with no RRsets is never stored: an empty
+/// non-terminal (RFC 4592 §2.2.2) exists only through the names below it.
+public struct ZoneNode: Hashable, Sendable {
+    /// The node's owner name.
+    public let owner: DNSName
+    /// The RRsets at this name, sorted by type code.
+    public internal(set) var rrsets: [RRset]
+
+    init(owner: DNSName, rrsets: [RRset]) {
+        self.owner = owner
+        self.rrsets = rrsets
+    }
+
+    /// The RRset of `type` at this name.
+    public func rrset(_ type: RRType) -> RRset? {
+        for rrset in rrsets where rrset.type == type { return rrset }
+        return nil
+    }
+
+    /// The types present, ascending.
+    public var types: [RRType] { rrsets.map(\.type) }
+
+    /// The position of `type` in `rrsets`, or where it would go.
+    func typeIndex(_ type: RRType) -> (index: Int, found: Bool) {
+        for (index, rrset) in rrsets.enumerated() where rrset.type >= type { return (index, rrset.type == type) }
+        return (rrsets.count, false)
+    }
+}

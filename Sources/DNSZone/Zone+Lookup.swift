@@ -1,0 +1,97 @@
+import DNSWire
+
+/// What one zone holds for a QNAME and QTYPE: step 3 of the algorithm of RFC 1034 §4.3.2 inside a
+/// zone, with wildcards per RFC 4592. `ZoneSet.answer` turns a chain of these into a response.
+public enum ZoneMatch: Hashable, Sendable {
+    /// RRsets answering the question (owners rewritten to the QNAME when synthesized from a wildcard).
+    case answer([RRset], wildcard: Bool)
+    /// A CNAME at the QNAME (or synthesized from a wildcard) that the resolver follows (step 3a).
+    case cname(RRset, wildcard: Bool)
+    /// The QNAME is at or below a zone cut: the NS RRset of the cut (step 3b).
+    case referral(RRset)
+    /// The name exists (possibly as an empty non-terminal) but has no data of the type (RFC 2308 §2.2).
+    case noData
+    /// The name does not exist and no wildcard covers it (RFC 2308 §2.1, step 3c).
+    case nxDomain
+}
+
+/// How to answer QTYPE ANY.
+public enum AnyQueryPolicy: Hashable, Sendable {
+    /// Every RRset at the name (RFC 1034 §3.7.1, §4.3.2): the classic behaviour.
+    case allRRsets
+    /// One RRset, the one with the lowest type code (RFC 8482 §4.1): the default, since a full
+    /// answer is an amplification tool and RFC 8482 lets an authority answer with a subset.
+    case minimal
+}
+
+extension Zone {
+    /// Matches `name` (which must be at or below the origin) against this zone's data.
+    ///
+    /// Walking down from the apex: a cut on the way is a referral, except that DS at the cut itself is
+    /// parent-side data answered here (RFC 4035 §3.1.4.1). The deepest existing name on the way is the
+    /// closest encloser (RFC 4592 §3.3.1); a name that exists only as an empty non-terminal blocks
+    /// wildcard synthesis and answers NODATA (RFC 4592 §2.2.2).
+    public func match(_ name: DNSName, type: RRType, anyPolicy: AnyQueryPolicy = .minimal) -> ZoneMatch {
+        precondition(name.isSubdomain(of: origin), "match outside the zone")
+        let apexLabels = origin.labelCount
+        let total = name.labelCount
+        var encloserLabels = apexLabels
+        if total > apexLabels {
+            for count in (apexLabels + 1)...total {
+                let ancestor = name.suffix(labelCount: count)
+                let (index, found) = searchIndex(ancestor)
+                if found {
+                    if let ns = nodes[index].rrset(.ns), !(count == total && type == .ds) { return .referral(ns) }
+                } else if !(index < nodes.count && nodes[index].owner.isSubdomain(of: ancestor)) {
+                    break
+                }
+                encloserLabels = count
+            }
+        }
+        if encloserLabels == total {
+            guard let node = node(at: name) else { return .noData }
+            return Self.answer(from: node, type: type, owner: nil, anyPolicy: anyPolicy)
+        }
+        return wildcardMatch(name, encloser: name.suffix(labelCount: encloserLabels), type: type, anyPolicy: anyPolicy)
+    }
+
+    /// RFC 4592 §3.3.1: the source of synthesis is `*.<closest encloser>`.
+    private func wildcardMatch(
+        _ name: DNSName, encloser: DNSName, type: RRType, anyPolicy: AnyQueryPolicy
+    ) -> ZoneMatch {
+        guard let source = try? encloser.prepending([UInt8(ascii: "*")]) else { return .nxDomain }
+        if let node = node(at: source) { return Self.answer(from: node, type: type, owner: name, anyPolicy: anyPolicy) }
+        // A wildcard that exists only as an empty non-terminal synthesizes nothing: NODATA.
+        return nameExists(source) ? .noData : .nxDomain
+    }
+
+    /// RFC 1034 §4.3.2 step 3a at a node; `owner` rewrites synthesized RRsets (RFC 4592 §3.3.1).
+    private static func answer(
+        from node: ZoneNode, type: RRType, owner: DNSName?, anyPolicy: AnyQueryPolicy
+    ) -> ZoneMatch {
+        func rewrite(_ rrset: RRset) -> RRset { owner.map { rrset.withOwner($0) } ?? rrset }
+        let wildcard = owner != nil
+        if type == .any {
+            guard let first = node.rrsets.first else { return .noData }
+            let chosen = anyPolicy == .allRRsets ? node.rrsets : [first]
+            return .answer(chosen.map(rewrite), wildcard: wildcard)
+        }
+        if let rrset = node.rrset(type) { return .answer([rewrite(rrset)], wildcard: wildcard) }
+        if let cname = node.rrset(.cname) { return .cname(rewrite(cname), wildcard: wildcard) }
+        return .noData
+    }
+
+    /// The negative-answer SOA for the authority section: TTL = min(SOA TTL, SOA MINIMUM) (RFC 2308 §3).
+    public var negativeSOA: RRset? {
+        guard let rrset = soaRRset, let soa else { return nil }
+        var negative = rrset
+        negative.ttl = min(rrset.ttl, soa.minimum)
+        return negative
+    }
+
+    /// Address RRsets (A, AAAA) of `name` in this zone, authoritative or glue.
+    func addressRRsets(of name: DNSName) -> [RRset] {
+        guard let node = node(at: name) else { return [] }
+        return [node.rrset(.a), node.rrset(.aaaa)].compactMap { $0 }
+    }
+}
