@@ -1,1 +1,0 @@
-// PcapDecode: frames -> DNS messages (being written).
