@@ -5,7 +5,7 @@ DIFF_SEED ?= 20261121
 DIFF_COUNT ?= 10000
 FUZZ_SECONDS ?= 600
 
-.PHONY: bootstrap build demo test unit-test interop-codec bench fuzz fuzz-build clean
+.PHONY: bootstrap build demo test unit-test interop-codec determinism bench fuzz fuzz-build clean
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -14,12 +14,19 @@ build: bootstrap
 	$(SWIFT) build --scratch-path $(SCRATCH)
 
 demo: build
-	$(SWIFT) run --scratch-path $(SCRATCH) ddnslab demo fixtures/zones/dyn.example.zone
+	@$(SCRATCH)/debug/ddnslab query --zone fixtures/zones/dyn.example.zone alice.dyn.example A
+	@$(SCRATCH)/debug/ddnslab run scenarios/quickstart.yaml; status=$$?; \
+		echo "quickstart report: reports/quickstart/summary.md and reports/quickstart/report.json"; exit $$status
 
-test: bootstrap unit-test interop-codec
+test: bootstrap unit-test interop-codec determinism
 
 unit-test:
 	$(SWIFT) test --scratch-path $(SCRATCH)
+
+# Two processes, same seed: identical reports (ISSUE-3 point 1).
+determinism:
+	$(SWIFT) build --scratch-path $(SCRATCH) --product ddnslab
+	scripts/check-determinism.sh $(SCRATCH)/debug/ddnslab scenarios/quickstart.yaml scenarios/faults.yaml
 
 # Differential test of the codec against dnspython (ISSUE-2 point 3).
 interop-codec:
@@ -28,7 +35,9 @@ interop-codec:
 
 # Release-build benchmarks; results as JSON under reports/bench/.
 bench:
-	$(SWIFT) run -c release --package-path Benchmarks --scratch-path Benchmarks/.build codec-bench reports/bench/codec.json
+	$(SWIFT) build -c release --package-path Benchmarks --scratch-path Benchmarks/.build
+	Benchmarks/.build/release/codec-bench reports/bench/codec.json
+	Benchmarks/.build/release/sim-bench reports/bench/sim.json fixtures/zones/dyn.example.zone
 
 # libFuzzer on the message decoder, seeded from the fixture captures (see TOOLCHAIN.md for the flags).
 fuzz-build:

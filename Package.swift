@@ -17,15 +17,36 @@ let package = Package(
         .library(name: "Determinism", targets: ["Determinism"]),
         .library(name: "PcapDecode", targets: ["PcapDecode"]),
         .library(name: "HarnessTesting", targets: ["HarnessTesting"]),
+        .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "Scenario", targets: ["Scenario"]),
+        .library(name: "Reports", targets: ["Reports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Layer 0: pure value code, standard library only.
         .target(name: "Determinism", swiftSettings: strict),
+        .target(name: "Metrics", swiftSettings: strict),
         .target(name: "DNSWire", swiftSettings: strict),
         .target(name: "DNSZone", dependencies: ["DNSWire"], swiftSettings: strict),
+        // Layer 1: sans-IO protocol machines.
+        .target(name: "Nameserver", dependencies: ["DNSWire", "DNSZone", "Determinism"], swiftSettings: strict),
+        .target(name: "Traffic", dependencies: ["DNSWire", "DNSZone", "Determinism", "Metrics"], swiftSettings: strict),
+        // Layer 3: the simulated network that hosts the machines, scenarios, reports.
+        .target(name: "SimNet", dependencies: ["DNSWire", "Determinism"], swiftSettings: strict),
+        .target(
+            name: "Scenario",
+            dependencies: ["DNSWire", "Determinism", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(name: "Reports", dependencies: ["Determinism", "Metrics"], swiftSettings: strict),
+        .target(
+            name: "Simulation",
+            dependencies: ["SimNet", "Scenario", "Nameserver", "Traffic", "Reports", "Metrics", "DNSZone", "DNSWire", "Determinism"],
+            swiftSettings: strict
+        ),
         // Layer 3: capture decoding (frames -> DNS messages), sans-IO over bytes.
         .target(name: "PcapDecode", swiftSettings: strict),
         // Test support: seeded generators, golden helpers.
@@ -34,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "ddnslab",
             dependencies: [
-                "DNSWire", "DNSZone",
+                "DNSWire", "DNSZone", "Scenario", "Simulation", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -42,9 +63,13 @@ let package = Package(
         .executableTarget(name: "wirecheck", dependencies: ["DNSWire", "HarnessTesting", "Determinism"], swiftSettings: strict),
         // Tests mirror the source targets.
         .testTarget(name: "DeterminismTests", dependencies: ["Determinism"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Determinism"]),
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire", "HarnessTesting", "Determinism"]),
         .testTarget(name: "DNSZoneTests", dependencies: ["DNSZone", "DNSWire", "HarnessTesting"]),
-        .testTarget(name: "PcapDecodeTests", dependencies: ["PcapDecode", "DNSWire"], resources: []),
+        .testTarget(name: "PcapDecodeTests", dependencies: ["PcapDecode", "DNSWire"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Determinism", "DNSWire"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Determinism"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "SimNet", "Scenario", "Nameserver", "Traffic", "Reports", "Metrics", "DNSZone", "DNSWire", "Determinism"]),
     ],
     swiftLanguageModes: [.v6]
 )

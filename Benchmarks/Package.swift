@@ -12,7 +12,16 @@ let package = Package(
             name: "codec-bench",
             dependencies: [.product(name: "DNSWire", package: "ddnslab")],
             path: "Sources/codec-bench"
-        )
+        ),
+        .executableTarget(
+            name: "sim-bench",
+            dependencies: [
+                .product(name: "Simulation", package: "ddnslab"), .product(name: "Scenario", package: "ddnslab"),
+                .product(name: "DNSZone", package: "ddnslab"), .product(name: "DNSWire", package: "ddnslab"),
+                .product(name: "Determinism", package: "ddnslab"), .product(name: "Reports", package: "ddnslab"),
+            ],
+            path: "Sources/sim-bench"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -47,8 +47,11 @@ struct FixtureDecodeTests {
 
     /// The captures whose messages are malformed on purpose, and the reason each gets.
     @Test func knownMalformedMessagesGetTheirTypedReason() throws {
+        // tcpdump's "badlabel" packet: its first name runs past 255 octets before any label of a
+        // reserved type is reached; tshark also reports "<Name too long>". Reserved label types
+        // themselves are covered by RFC1035_4_1_4_CompressionTests.
         let badLabel = tally(try extractFixture("tcpdump-dns-badlabel.pcap").messages)
-        #expect(badLabel == DecodeTally(decoded: 0, rejected: ["bad-label-type": 1]))
+        #expect(badLabel == DecodeTally(decoded: 0, rejected: ["name-too-long": 1]))
         // The compression-loop packet has a UDP length of 8: no DNS payload, as tshark agrees.
         let zlip = try extractFixture("tcpdump-dns-zlip-1.pcap")
         #expect(zlip.messages.isEmpty)

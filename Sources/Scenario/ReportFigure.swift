@@ -1,0 +1,61 @@
+/// The unit a report figure is measured in; expectation thresholds are stored in it.
+public enum FigureUnit: String, Sendable, Hashable, CaseIterable {
+    /// A plain number of events (queries, answers, retries).
+    case count
+    /// A latency in milliseconds.
+    case milliseconds
+    /// A share in percent (0 to 100).
+    case percent
+}
+
+/// A figure a run reports and an expectation may test, such as `legit.latency.p99`.
+///
+/// The catalog is the contract between scenarios (which name figures in `expect`) and the report
+/// writer (which must produce every one of them); docs/scenarios.md lists it for users.
+public struct ReportFigure: Sendable, Hashable {
+    /// The dotted path, e.g. `legit.answers.wrong` or `server.ns1.dropped`.
+    public let path: String
+    public let unit: FigureUnit
+
+    public init(path: String, unit: FigureUnit) {
+        self.path = path
+        self.unit = unit
+    }
+
+    /// Figures of each resolver population, after its name (`<population>.<suffix>`).
+    public static let populationSuffixes: [(suffix: String, unit: FigureUnit)] = [
+        ("queries", .count), ("answers.correct", .count), ("answers.wrong", .count), ("answers.timeout", .count),
+        ("answers.servfail", .count), ("answers.refused", .count), ("answers.nxdomain", .count),
+        ("availability", .percent), ("latency.p50", .milliseconds), ("latency.p90", .milliseconds),
+        ("latency.p99", .milliseconds), ("latency.p999", .milliseconds), ("latency.max", .milliseconds),
+        ("latency.mean", .milliseconds), ("retries", .count), ("tcp_fallbacks", .count),
+    ]
+
+    /// Figures of each nameserver (`server.<name>.<suffix>`).
+    public static let serverSuffixes = ["queries", "dropped", "responses"]
+
+    /// Every figure of a scenario with these populations and nameservers, in declaration order:
+    /// each population's figures, then each server's, then `trace.events`.
+    public static func catalog(populations: [String], nameservers: [String]) -> [ReportFigure] {
+        var figures: [ReportFigure] = []
+        for population in populations {
+            for (suffix, unit) in populationSuffixes {
+                figures.append(ReportFigure(path: "\(population).\(suffix)", unit: unit))
+            }
+        }
+        for server in nameservers {
+            for suffix in serverSuffixes {
+                figures.append(ReportFigure(path: "server.\(server).\(suffix)", unit: .count))
+            }
+        }
+        figures.append(ReportFigure(path: "trace.events", unit: .count))
+        return figures
+    }
+}
+
+extension Scenario {
+    /// Every figure a run of this scenario reports (see `ReportFigure.catalog`).
+    public var figures: [ReportFigure] {
+        ReportFigure.catalog(populations: workload.map(\.name), nameservers: nameservers.map(\.name))
+    }
+}

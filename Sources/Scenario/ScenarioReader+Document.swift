@@ -1,0 +1,75 @@
+import Determinism
+import Yams
+
+/// The top level of a scenario file.
+extension ScenarioReader {
+    static let topLevelKeys = [
+        "version", "name", "seed", "duration", "epoch", "sites", "links", "nameservers", "zones", "workload",
+        "faults", "random_faults", "expect",
+    ]
+    static let requiredTopLevelKeys = ["version", "name", "duration", "sites", "nameservers", "zones"]
+    /// 2026-01-01T00:00:00Z.
+    static let defaultEpochSeconds: Int64 = 1_767_225_600
+
+    /// Reads the whole document; nil (with errors recorded) when anything is wrong.
+    ///
+    /// Every section is read even after errors, so the user sees all problems at once; placeholder
+    /// values stand in for parts that failed and the result is discarded when `errors` is not empty.
+    mutating func readScenario(_ root: Node, sourceDigest: UInt64) -> Scenario? {
+        guard let fields = mapping(root, context: "the scenario", allowed: Self.topLevelKeys,
+                                   required: Self.requiredTopLevelKeys)
+        else { return nil }
+        let version = readVersion(fields["version"])
+        let name = parse(fields["name"], expected: "a scenario name") { text in
+            ValueText.isScenarioName(text) ? .value(text)
+                : .invalid("bad scenario name '\(text)': use lowercase letters, digits, '.', '_' and '-'")
+        }
+        let seed = parse(fields["seed"], expected: "an unsigned 64-bit integer") { text in
+            UInt64(text).map { .value($0) } ?? .malformed
+        }
+        runDuration = duration(fields["duration"], .positive)
+        runDurationText = fields["duration"]?.value.scalar?.string
+        let epoch = parse(fields["epoch"], expected: "a UTC date like 2026-01-01T00:00:00Z", ValueText.epochSeconds)
+        let sites = readSites(fields["sites"])
+        let links = readLinks(fields["links"])
+        let nameservers = readNameservers(fields["nameservers"])
+        let zoneFiles = readZones(fields["zones"])
+        let workload = readWorkload(fields["workload"])
+        let faults = readFaults(fields["faults"])
+        let randomFaults = readRandomFaults(fields["random_faults"])
+        let expectations = readExpectations(fields["expect"])
+        guard errors.isEmpty, let version, let name, let runDuration else { return nil }
+        return Scenario(
+            version: version, name: name, seed: seed ?? 1, duration: runDuration,
+            epochSeconds: epoch ?? Self.defaultEpochSeconds, sites: sites, links: links, nameservers: nameservers,
+            zoneFiles: zoneFiles, workload: workload, faults: faults, randomFaults: randomFaults,
+            expectations: expectations, sourceDigest: sourceDigest)
+    }
+
+    mutating func readVersion(_ field: Field?) -> Int? {
+        guard let version = integer(field, name: "version", in: Int.min...Int.max), let field else { return nil }
+        guard version == ScenarioLoader.schemaVersion else {
+            report("unsupported version \(version); this ddnslab reads version \(ScenarioLoader.schemaVersion)",
+                   at: field.value)
+            return nil
+        }
+        return version
+    }
+
+    /// `zones: [path, …]`: at least one, no repeats; kept as written.
+    mutating func readZones(_ field: Field?) -> [String] {
+        guard let field, let items = list(field, expected: "a list of zone files") else { return [] }
+        if items.isEmpty {
+            report("zones must list at least one zone file", at: field.value)
+        }
+        var paths: [String] = []
+        for item in items {
+            guard let path = scalar(item, key: nil, expected: "a zone file path") else { continue }
+            if paths.contains(path) {
+                report("duplicate zone file '\(path)'", at: item)
+            }
+            paths.append(path)
+        }
+        return paths
+    }
+}

@@ -1,0 +1,180 @@
+import DNSWire
+import Determinism
+import Yams
+
+/// `workload`: populations of resolvers sending queries.
+extension ScenarioReader {
+    static let workloadKinds = ["resolvers"]
+    static let populationKeys = [
+        "name", "count", "site", "targets", "rate", "qtypes", "names", "nxdomain", "edns", "timeout", "retries",
+        "tcp_fallback",
+    ]
+    static let ednsKeys = ["share", "sizes"]
+    /// First components of figure paths that are not populations (`server.ns1.queries`, `trace.events`).
+    static let reservedPopulationNames = ["server", "trace"]
+    /// Mnemonics offered as "did you mean" suggestions for a misspelt query type.
+    static let commonTypes = [
+        "A", "NS", "CNAME", "SOA", "PTR", "MX", "TXT", "AAAA", "SRV", "NAPTR", "DS", "DNSKEY", "TLSA", "SVCB",
+        "HTTPS", "CAA", "ANY",
+    ]
+
+    mutating func readWorkload(_ field: Field?) -> [ResolverPopulationSpec] {
+        guard let field else { return [] }
+        guard let items = list(field, expected: "a list of workload items") else {
+            populationsUsable = false
+            return []
+        }
+        var populations: [ResolverPopulationSpec] = []
+        for item in items {
+            let errorsBefore = errors.count
+            guard let fields = mapping(item, context: "workload item", allowed: Self.workloadKinds) else { continue }
+            if fields.list.isEmpty, errors.count == errorsBefore {
+                report("workload item names no kind (use resolvers)", at: item)
+            }
+            if let resolvers = fields["resolvers"], let population = readPopulation(resolvers) {
+                populations.append(population)
+            }
+        }
+        return populations
+    }
+
+    mutating func readPopulation(_ field: Field) -> ResolverPopulationSpec? {
+        guard let fields = mapping(field.value, key: field.keyNode, context: "resolvers", allowed: Self.populationKeys,
+                                   required: ["name", "count", "site", "rate"])
+        else { return nil }
+        let name = readPopulationName(fields["name"])
+        let count = integer(fields["count"], name: "count", in: 1...Int.max)
+        let site = fields["site"].flatMap { siteReference($0.value, key: $0.keyNode) }
+        let targets = readTargets(fields["targets"])
+        let rate = parse(fields["rate"], expected: ValueText.rateExpected, ValueText.rateSpec)
+        let queryTypes = readQueryTypes(fields["qtypes"])
+        let zipf = parse(fields["names"], expected: ValueText.popularityExpected, ValueText.popularity)
+        let nxdomain = percentage(fields["nxdomain"])
+        let edns = readEDNS(fields["edns"])
+        let timeout = duration(fields["timeout"], .positive)
+        let retries = integer(fields["retries"], name: "retries", in: 0...10)
+        let tcpFallback = bool(fields["tcp_fallback"])
+        guard let name, let count, let site, let rate else { return nil }
+        let defaults = ResolverPopulationSpec(name: name, count: count, site: site, targets: hostNames, rate: rate)
+        return ResolverPopulationSpec(
+            name: name, count: count, site: site, targets: targets ?? defaults.targets, rate: rate,
+            queryTypes: queryTypes ?? defaults.queryTypes, zipfExponent: zipf ?? defaults.zipfExponent,
+            nxdomainPartsPerMillion: nxdomain ?? defaults.nxdomainPartsPerMillion,
+            ednsPartsPerMillion: edns?.share ?? defaults.ednsPartsPerMillion,
+            ednsSizes: edns?.sizes ?? defaults.ednsSizes,
+            timeout: timeout ?? defaults.timeout, retries: retries ?? defaults.retries,
+            tcpFallback: tcpFallback ?? defaults.tcpFallback)
+    }
+
+    /// A unique population name that does not collide with the `server` and `trace` figure prefixes.
+    mutating func readPopulationName(_ field: Field?) -> String? {
+        guard let field, let name = identifier(field.value, key: field.keyNode, what: "population name") else {
+            return nil
+        }
+        if Self.reservedPopulationNames.contains(name) {
+            report("population name '\(name)' is reserved (it begins figure names such as '\(name).…')",
+                   at: field.value)
+            return nil
+        }
+        if let first = populationPositions[name] {
+            report("duplicate population name '\(name)' (first defined at \(first))", at: field.value)
+            return nil
+        }
+        populationNames.append(name)
+        populationPositions[name] = field.value.position
+        return name
+    }
+
+    /// `targets: [ns1, …]`: known nameservers, at least one, no repeats.
+    mutating func readTargets(_ field: Field?) -> [String]? {
+        guard let field, let items = list(field, expected: "a list of nameservers") else { return nil }
+        if items.isEmpty {
+            report("targets must list at least one nameserver", at: field.value)
+        }
+        var targets: [String] = []
+        for item in items {
+            guard let host = hostReference(item, key: nil) else { continue }
+            if targets.contains(host) {
+                report("duplicate target '\(host)'", at: item)
+            } else {
+                targets.append(host)
+            }
+        }
+        return targets
+    }
+
+    /// `qtypes: { A: 70%, AAAA: 30% }`: known RR types with shares summing to 100% (within 0.01%).
+    ///
+    /// A sum that is off by at most 0.01% is corrected on the largest share, so the weights always
+    /// add up to exactly 1,000,000 parts per million.
+    mutating func readQueryTypes(_ field: Field?) -> [(RRType, UInt32)]? {
+        guard let field else { return nil }
+        guard case .mapping(let mapping) = field.value else {
+            reportExpected("a mapping of RR types to percentages", found: field.value, key: field.keyNode)
+            return nil
+        }
+        var weights: [(RRType, UInt32)] = []
+        var usable = true
+        for (keyNode, value) in mapping {
+            let type = readQueryType(keyNode, seen: weights.map(\.0))
+            let share = parse(value, key: keyNode, expected: ValueText.percentageExpected, ValueText.partsPerMillion)
+            guard let type, let share else {
+                usable = false
+                continue
+            }
+            weights.append((type, share))
+        }
+        guard usable else { return nil }
+        let total = weights.reduce(0) { $0 + Int($1.1) }
+        guard abs(total - 1_000_000) <= 100 else {
+            let sum = ValueText.percentText(partsPerMillion: total)
+            report("qtypes sum to \(sum); they must sum to 100%", at: field.value)
+            return nil
+        }
+        if let largest = weights.indices.max(by: { weights[$0].1 < weights[$1].1 }) {
+            weights[largest].1 = UInt32(Int(weights[largest].1) + 1_000_000 - total)
+        }
+        return weights
+    }
+
+    mutating func readQueryType(_ node: Node, seen: [RRType]) -> RRType? {
+        guard let text = scalar(node, key: nil, expected: "an RR type") else { return nil }
+        guard let type = RRType(mnemonic: text) else {
+            if let suggestion = Suggestion.closest(to: text, in: Self.commonTypes) {
+                report("unknown RR type '\(text)' in qtypes; did you mean '\(suggestion)'?", at: node)
+            } else {
+                report("unknown RR type '\(text)' in qtypes (use a mnemonic such as A, AAAA, TXT or TYPE65)", at: node)
+            }
+            return nil
+        }
+        if seen.contains(type) {
+            report("duplicate RR type '\(type)' in qtypes", at: node)
+            return nil
+        }
+        return type
+    }
+
+    /// `edns: { share: 90%, sizes: [1232, 4096] }`.
+    mutating func readEDNS(_ field: Field?) -> (share: UInt32?, sizes: [UInt16]?)? {
+        guard let field,
+            let fields = mapping(field.value, key: field.keyNode, context: "edns", allowed: Self.ednsKeys)
+        else { return nil }
+        let share = percentage(fields["share"])
+        guard let sizesField = fields["sizes"], let items = list(sizesField, expected: "a list of EDNS sizes") else {
+            return (share, nil)
+        }
+        if items.isEmpty {
+            report("sizes must list at least one EDNS size", at: sizesField.value)
+        }
+        let sizes = items.compactMap { item in
+            parse(item, key: nil, expected: "an integer") { text -> Parsed<UInt16> in
+                guard let value = ValueText.integer(text) else { return .malformed }
+                guard (512...65_535).contains(value) else {
+                    return .invalid(ValueText.rangeComplaint("EDNS size", value, 512...65_535))
+                }
+                return .value(UInt16(value))
+            }
+        }
+        return (share, sizes)
+    }
+}

@@ -1,0 +1,67 @@
+import Determinism
+
+/// What the host feeds a node's machine.
+public enum NodeInput: Sendable {
+    /// The node (re)started: arm initial timers. Memory state was rebuilt by `restart()` before.
+    case started
+    case datagram(Datagram)
+    case timer(token: UInt64)
+    case tcp(TCPEvent)
+}
+
+/// Connection events a node receives from the TCP model.
+public enum TCPEvent: Sendable {
+    /// A client's connection attempt completed (handshake and, when configured, TLS).
+    case connected(ConnectionID)
+    /// A server accepted a connection from `peer`.
+    case accepted(ConnectionID, peer: Endpoint, local: Endpoint)
+    /// One application message (e.g. one length-framed DNS message) arrived, in order.
+    case received(ConnectionID, [UInt8])
+    /// The connection is gone: closed by the peer, refused, reset or timed out.
+    case closed(ConnectionID, TCPCloseReason)
+}
+
+public enum TCPCloseReason: String, Sendable, Equatable {
+    case closedByPeer = "closed-by-peer", refused, timedOut = "timed-out", idle, reset
+}
+
+/// A connection, identified by the host.
+public struct ConnectionID: Hashable, Sendable, CustomStringConvertible {
+    public let index: UInt32
+    public let generation: UInt32
+    public init(index: UInt32, generation: UInt32) {
+        self.index = index
+        self.generation = generation
+    }
+    public var description: String { "conn\(index).\(generation)" }
+}
+
+/// What a machine asks its host to do. Collected in an `inout` array the host reuses.
+public enum NodeAction: Sendable {
+    case send(Datagram)
+    case armTimer(at: Instant, token: UInt64)
+    /// The input just handled cost this much service time (instead of the node's default).
+    case cost(SimDuration)
+    /// Opens a connection; the host answers with `.connected` or `.closed` carrying `ConnectionID`s it
+    /// assigns, tagged back to the machine through `tag`.
+    case tcpConnect(from: Endpoint, to: Endpoint, tag: UInt64)
+    case tcpSend(ConnectionID, [UInt8])
+    case tcpClose(ConnectionID)
+}
+
+/// A component the simulator can host: a sans-IO machine adapted to the node interface.
+///
+/// Implementations are value types owned by the simulator; they never see the network, the event
+/// queue or a clock, only inputs, the instant (the node's own clock, skew included) and the action
+/// buffer.
+public protocol NodeBehavior {
+    mutating func handle(_ input: NodeInput, now: Instant, actions: inout [NodeAction])
+    /// Loses memory after a crash: rebuild from configuration and "disk".
+    mutating func restart()
+    /// The TCP tag of a `.tcpConnect` resolves to a connection: the host tells the machine which.
+    mutating func connectionAssigned(_ connection: ConnectionID, tag: UInt64)
+}
+
+extension NodeBehavior {
+    public mutating func connectionAssigned(_ connection: ConnectionID, tag: UInt64) {}
+}

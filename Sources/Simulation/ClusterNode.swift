@@ -1,0 +1,154 @@
+import DNSWire
+import DNSZone
+import Determinism
+import Nameserver
+import SimNet
+import Traffic
+
+/// Every kind of machine a run hosts, adapted to the simulator's node interface. Adapters only
+/// translate between `NodeInput`/`NodeAction` and each machine's own events and actions; no DNS
+/// decision is made here.
+public enum ClusterNode: NodeBehavior {
+    case nameserver(NameserverNode)
+    case resolvers(ResolverNode)
+    case vacant
+
+    public mutating func handle(_ input: NodeInput, now: Instant, actions: inout [NodeAction]) {
+        switch self {
+        case .nameserver(var node):
+            self = .vacant
+            node.handle(input, now: now, actions: &actions)
+            self = .nameserver(node)
+        case .resolvers(var node):
+            self = .vacant
+            node.handle(input, now: now, actions: &actions)
+            self = .resolvers(node)
+        case .vacant: break
+        }
+    }
+
+    public mutating func restart() {
+        switch self {
+        case .nameserver(var node):
+            self = .vacant
+            node.restart()
+            self = .nameserver(node)
+        case .resolvers(var node):
+            self = .vacant
+            node.restart()
+            self = .resolvers(node)
+        case .vacant: break
+        }
+    }
+
+    public mutating func connectionAssigned(_ connection: ConnectionID, tag: UInt64) {
+        if case .resolvers(var node) = self {
+            self = .vacant
+            node.connections[tag] = connection
+            node.tags[connection] = tag
+            self = .resolvers(node)
+        }
+    }
+}
+
+/// An authoritative nameserver on UDP and TCP port 53.
+public struct NameserverNode {
+    public private(set) var server: AuthoritativeServer
+    /// What the server loads when it (re)starts: its "disk".
+    let zonesOnDisk: ZoneSet
+
+    public init(zones: ZoneSet) {
+        zonesOnDisk = zones
+        server = AuthoritativeServer(zones: zones)
+    }
+
+    mutating func handle(_ input: NodeInput, now: Instant, actions: inout [NodeAction]) {
+        switch input {
+        case .datagram(let datagram):
+            guard let response = server.respond(to: datagram.payload, over: .udp) else { return }
+            actions.append(.send(Datagram(source: datagram.destination, destination: datagram.source, payload: response)))
+        case .tcp(.received(let connection, let bytes)):
+            guard let response = server.respond(to: bytes, over: .tcp) else { return }
+            actions.append(.tcpSend(connection, response))
+        case .started, .timer, .tcp: break
+        }
+    }
+
+    mutating func restart() {
+        let stats = server.stats
+        server = AuthoritativeServer(zones: zonesOnDisk)
+        server.carryOver(stats)
+    }
+}
+
+/// A resolver population: its clients are the node's addresses.
+public struct ResolverNode {
+    public private(set) var population: ResolverPopulation
+    let node: NodeID
+    let servers: [Endpoint]
+    var armedAt: UInt64 = .max
+    var armedToken: UInt64 = 0
+    var connections: [UInt64: ConnectionID] = [:]
+    var tags: [ConnectionID: UInt64] = [:]
+    private var output: [ResolverPopulation.Action] = []
+
+    public init(population: ResolverPopulation, node: NodeID, servers: [Endpoint]) {
+        self.population = population
+        self.node = node
+        self.servers = servers
+    }
+
+    mutating func handle(_ input: NodeInput, now: Instant, actions: inout [NodeAction]) {
+        output.removeAll(keepingCapacity: true)
+        switch input {
+        case .started: armedAt = .max
+        case .timer(let token):
+            guard token == armedToken else { return }
+            armedAt = .max
+            population.wake(now: now, actions: &output)
+        case .datagram(let datagram):
+            population.received(datagram.payload, client: datagram.destination.addressIndex,
+                                port: datagram.destination.port, now: now, actions: &output)
+        case .tcp(.connected(let connection)):
+            if let tag = tags[connection] { population.tcpConnected(tag: tag, now: now, actions: &output) }
+        case .tcp(.received(let connection, let bytes)):
+            if let tag = tags[connection] { population.tcpReceived(bytes, tag: tag, now: now, actions: &output) }
+        case .tcp(.closed(let connection, _)):
+            if let tag = tags.removeValue(forKey: connection) {
+                connections[tag] = nil
+                population.tcpClosed(tag: tag)
+            }
+        case .tcp(.accepted): break
+        }
+        translate(&actions)
+        if let next = population.nextDeadline, next.nanoseconds < armedAt {
+            armedAt = next.nanoseconds
+            armedToken &+= 1
+            actions.append(.armTimer(at: next, token: armedToken))
+        }
+    }
+
+    private mutating func translate(_ actions: inout [NodeAction]) {
+        for action in output {
+            switch action {
+            case .sendUDP(let client, let port, let server, let bytes):
+                let source = Endpoint(node: node, addressIndex: client, port: port)
+                actions.append(.send(Datagram(source: source, destination: servers[server], payload: bytes)))
+            case .connectTCP(let client, let server, let tag):
+                let source = Endpoint(node: node, addressIndex: client, port: UInt16(32_768 + tag % 28_000))
+                actions.append(.tcpConnect(from: source, to: servers[server], tag: tag))
+            case .sendTCP(let tag, let bytes):
+                if let connection = connections[tag] { actions.append(.tcpSend(connection, bytes)) }
+            case .closeTCP(let tag):
+                if let connection = connections.removeValue(forKey: tag) {
+                    tags[connection] = nil
+                    actions.append(.tcpClose(connection))
+                }
+            }
+        }
+    }
+
+    mutating func restart() {
+        armedAt = .max
+    }
+}

@@ -1,0 +1,81 @@
+import Determinism
+import Scenario
+import SimNet
+
+extension ClusterBuilder {
+    /// The scenario's timeline faults plus, when asked, faults drawn from the seed's "faults" stream.
+    func faultPlan(siteIDs: [String: SiteID], built: BuiltCluster) -> [SimFault] {
+        var plan: [SimFault] = []
+        let end = Instant.zero + scenario.duration
+        func node(_ name: String) -> NodeID? { built.nameservers.first { $0.0 == name }?.1 }
+        for fault in scenario.faults {
+            let start = Instant.zero + fault.at
+            let stop = fault.duration.map { start + $0 }
+            guard let kind = simKind(fault.kind, node: node, siteIDs: siteIDs) else { continue }
+            plan.append(SimFault(at: start, end: stop.map { min($0, end) }, kind: kind, label: label(fault.kind)))
+        }
+        if let random = scenario.randomFaults { plan += randomFaults(random, siteIDs: siteIDs, built: built, end: end) }
+        return plan
+    }
+
+    private func simKind(_ kind: FaultKind, node: (String) -> NodeID?, siteIDs: [String: SiteID]) -> SimFault.Kind? {
+        switch kind {
+        case .crash(let host): return node(host).map { .crash($0) }
+        case .hang(let host): return node(host).map { .hang($0) }
+        case .slow(let host, let factor): return node(host).map { .slow($0, factor: Int64(factor)) }
+        case .clockSkew(let host, let offset): return node(host).map { .clockSkew($0, offset: offset) }
+        case .partition(let from, let to, let oneWay):
+            guard let a = siteIDs[from], let b = siteIDs[to] else { return nil }
+            return .partition(a, b, oneWay: oneWay)
+        case .degrade(let between, let latency, let loss):
+            guard let a = siteIDs[between.0], let b = siteIDs[between.1] else { return nil }
+            return .degrade(a, b, extraDelay: latency, lossPartsPerMillion: loss)
+        }
+    }
+
+    func label(_ kind: FaultKind) -> String {
+        switch kind {
+        case .crash(let host): "crash \(host)"
+        case .hang(let host): "hang \(host)"
+        case .slow(let host, let factor): "slow \(host) x\(factor)"
+        case .clockSkew(let host, let offset): "clock_skew \(host) \(offset)"
+        case .partition(let from, let to, let oneWay): "partition \(from) \(oneWay ? "->" : "<->") \(to)"
+        case .degrade(let between, let latency, let loss):
+            "degrade \(between.0)~\(between.1) +\(latency) loss \(Double(loss) / 10_000)%"
+        }
+    }
+
+    /// Faults at exponential intervals from the "faults" stream; kinds and targets drawn uniformly.
+    private func randomFaults(_ spec: RandomFaultSpec, siteIDs: [String: SiteID], built: BuiltCluster, end: Instant) -> [SimFault] {
+        var random = SeededRandom(seed: scenario.seed, label: "faults")
+        var plan: [SimFault] = []
+        var at = Instant.zero
+        let hosts = built.nameservers.map(\.0)
+        let links = scenario.links.map(\.between)
+        while plan.count < 10_000 {
+            at = at + .nanoseconds(Int64(random.exponential(mean: Double(spec.meanInterval.nanoseconds))))
+            guard at < end, let kindName = random.element(of: spec.kinds) else { break }
+            let span = spec.maximumDuration.nanoseconds - spec.minimumDuration.nanoseconds
+            let duration = spec.minimumDuration + .nanoseconds(span > 0 ? Int64(random.below(UInt64(span))) : 0)
+            guard let kind = randomKind(kindName, hosts: hosts, links: links, random: &random) else { continue }
+            guard let simKind = simKind(kind, node: { name in built.nameservers.first { $0.0 == name }?.1 }, siteIDs: siteIDs)
+            else { continue }
+            plan.append(SimFault(at: at, end: min(at + duration, end), kind: simKind, label: label(kind) + " (random)"))
+        }
+        return plan
+    }
+
+    private func randomKind(_ name: String, hosts: [String], links: [(String, String)],
+                            random: inout SeededRandom) -> FaultKind? {
+        switch name {
+        case "crash": return random.element(of: hosts).map { .crash(host: $0) }
+        case "hang": return random.element(of: hosts).map { .hang(host: $0) }
+        case "slow": return random.element(of: hosts).map { .slow(host: $0, factor: 10) }
+        case "clock_skew": return random.element(of: hosts).map { .clockSkew(host: $0, offset: .seconds(30)) }
+        case "partition": return random.element(of: links).map { .partition(from: $0.0, to: $0.1, oneWay: false) }
+        case "degrade":
+            return random.element(of: links).map { .degrade(between: $0, extraLatency: .milliseconds(100), lossPartsPerMillion: 50_000) }
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import DNSZone
+import Determinism
+import Metrics
+import Reports
+import Scenario
+import SimNet
+import Traffic
+
+/// Runs a validated scenario to completion and scores it.
+public struct ScenarioRun {
+    public let scenario: Scenario
+    public let zones: ZoneSet
+    public var scenarioFile: String
+    public var recordTrace: Bool
+    /// Answers still in flight at the end get this long to arrive (the longest client timeout).
+    public var drain: SimDuration
+
+    public init(scenario: Scenario, zones: ZoneSet, scenarioFile: String, recordTrace: Bool = false) {
+        self.scenario = scenario
+        self.zones = zones
+        self.scenarioFile = scenarioFile
+        self.recordTrace = recordTrace
+        let longest = scenario.workload.map { $0.timeout * Int64($0.retries + 1) }.max() ?? .zero
+        drain = longest
+    }
+
+    /// What a finished run produced.
+    public struct Outcome {
+        public var report: RunReport
+        public var traceLines: [String]
+        public var eventsProcessed: UInt64
+    }
+
+    /// Runs the scenario; `progress` is called now and then with (simulated instant, events so far).
+    public func run(progress: (Instant, UInt64) -> Void = { _, _ in }) -> Outcome {
+        var (simulator, built) = ClusterBuilder(scenario: scenario, zones: zones).build(recordTrace: recordTrace)
+        let end = Instant.zero + scenario.duration + drain
+        simulator.run(until: end, progressEvery: 1 << 18, progress: progress)
+        var report = makeReport(simulator, built)
+        report.expectations = scenario.expectations.map { expectation in
+            let value = report.figure(expectation.figure)
+            return RunReport.ExpectationResult(
+                figure: expectation.figure, comparison: expectation.comparison.rawValue, threshold: expectation.threshold,
+                text: expectation.text, value: value, passed: value.map(expectation.holds) ?? false)
+        }
+        return Outcome(report: report, traceLines: simulator.trace.lines, eventsProcessed: simulator.eventsProcessed)
+    }
+
+    private func makeReport(_ simulator: Simulator<ClusterNode>, _ built: BuiltCluster) -> RunReport {
+        let classes = built.populations.map { name, id -> RunReport.ClassReport in
+            guard case .resolvers(let node) = simulator.node(id) else { preconditionFailure("population node") }
+            let metrics = node.population.metrics
+            var outcomes: [QueryOutcome: UInt64] = [:]
+            for outcome in QueryOutcome.allCases { outcomes[outcome] = metrics.count(outcome) }
+            return RunReport.ClassReport(
+                name: name, sent: metrics.sent, outcomes: outcomes, nxdomain: metrics.nxdomain,
+                unfinished: UInt64(node.population.outstanding), latency: metrics.latency, retries: metrics.retries,
+                tcpFallbacks: metrics.tcpFallbacks, unmatched: metrics.unmatched, invalid: metrics.invalid,
+                series: metrics.series)
+        }
+        let totalNanoseconds = Double(max(1, (scenario.duration + drain).nanoseconds))
+        let servers = built.nameservers.map { name, id -> RunReport.ServerReport in
+            let counters = simulator.counters(of: id)
+            var dropped: [String: UInt64] = [:]
+            for (reason, count) in counters.dropped { dropped[reason.rawValue] = count }
+            let cores = Double(max(1, simulator.config(of: id).cores))
+            var responses: UInt64 = 0
+            if case .nameserver(let node) = simulator.node(id) { responses = node.server.stats.responses }
+            return RunReport.ServerReport(
+                name: name, received: counters.received, processed: counters.processed, responses: responses,
+                dropped: dropped, queuedPeak: counters.queuedPeak,
+                busyPercent: Double(counters.busyNanoseconds) * 100 / (totalNanoseconds * cores))
+        }
+        let faults = simulator.faultLog.map { RunReport.FaultEntry(label: $0.label, start: $0.started, end: $0.ended) }
+        return RunReport(
+            scenarioName: scenario.name, scenarioFile: scenarioFile, scenarioDigest: scenario.sourceDigest, seed: scenario.seed,
+            duration: scenario.duration, classes: classes, servers: servers, faults: faults,
+            traceDigest: simulator.trace.digestHex, traceEvents: simulator.trace.eventCount)
+    }
+}

@@ -1,0 +1,135 @@
+import DNSWire
+import Determinism
+import Metrics
+
+extension ResolverPopulation {
+    /// A UDP response for `client` arrived on `port`.
+    public mutating func received(_ bytes: [UInt8], client: UInt32, port: UInt16, now: Instant, actions: inout [Action]) {
+        guard bytes.count >= 2 else {
+            metrics.unmatched &+= 1
+            return
+        }
+        let id = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
+        let key = Self.key(client: client, port: port, id: id)
+        guard let query = pending[key], query.tcpTag == 0 else {
+            metrics.unmatched &+= 1  // late, duplicated, or never asked: a real stub drops it too
+            return
+        }
+        guard let response = try? Message(wire: bytes) else {
+            pending[key] = nil
+            finish(query, outcome: .wrong, now: now)
+            metrics.malformed &+= 1
+            return
+        }
+        if response.flags.contains(.tc) && config.tcpFallback && Self.isValid(response, for: query) {
+            pending[key] = nil
+            fallBackToTCP(query, now: now, actions: &actions)
+            return
+        }
+        pending[key] = nil
+        finish(query, outcome: classify(response, for: query), now: now)
+    }
+
+    private mutating func fallBackToTCP(_ query: Pending, now: Instant, actions: inout [Action]) {
+        var query = query
+        query.tcpTag = nextTCPTag
+        nextTCPTag += 1
+        metrics.tcpFallbacks &+= 1
+        let key = UInt64(1) << 63 | query.tcpTag
+        pending[key] = query
+        deadlines.append((now.nanoseconds &+ UInt64(config.timeout.nanoseconds), key, query.attempt))
+        tcpByConnection[query.tcpTag] = key
+        actions.append(.connectTCP(client: query.client, server: query.server, tag: query.tcpTag))
+    }
+
+    /// The TCP connection for `tag` is up: send the query on it.
+    public mutating func tcpConnected(tag: UInt64, now: Instant, actions: inout [Action]) {
+        guard let key = tcpByConnection[tag], let query = pending[key] else {
+            actions.append(.closeTCP(tag: tag))
+            return
+        }
+        let message = Message.query(id: UInt16(truncatingIfNeeded: random.next()), name: query.name, type: query.type)
+        guard let bytes = try? message.wire() else { return }
+        actions.append(.sendTCP(tag: tag, bytes: bytes))
+    }
+
+    /// A message arrived on the TCP connection for `tag`.
+    public mutating func tcpReceived(_ bytes: [UInt8], tag: UInt64, now: Instant, actions: inout [Action]) {
+        guard let key = tcpByConnection[tag], let query = pending[key] else { return }
+        pending[key] = nil
+        tcpByConnection[tag] = nil
+        actions.append(.closeTCP(tag: tag))
+        guard let response = try? Message(wire: bytes) else {
+            metrics.malformed &+= 1
+            finish(query, outcome: .wrong, now: now)
+            return
+        }
+        finish(query, outcome: classify(response, for: query), now: now)
+    }
+
+    /// The TCP connection for `tag` failed or closed before an answer: the retry deadline handles it.
+    public mutating func tcpClosed(tag: UInt64) {
+        tcpByConnection[tag] = nil
+    }
+
+    static func isValid(_ response: Message, for query: Pending) -> Bool {
+        guard response.flags.contains(.qr), response.opcode == .query, response.questions.count == 1 else { return false }
+        let question = response.questions[0]
+        return question.name == query.name && question.type == query.type && question.class == .in
+    }
+
+    private mutating func classify(_ response: Message, for query: Pending) -> QueryOutcome {
+        guard Self.isValid(response, for: query) else {
+            metrics.invalid &+= 1
+            return .wrong
+        }
+        switch response.rcode {
+        case .servFail: return .servfail
+        case .refused: return .refused
+        default: break
+        }
+        let expected = oracle.expected(for: query.name, type: query.type)
+        if AnswerOracle.matches(response, expected) {
+            if response.rcode == .nxDomain { metrics.nxdomain &+= 1 }
+            return .correct
+        }
+        return .wrong
+    }
+
+    mutating func finish(_ query: Pending, outcome: QueryOutcome, now: Instant) {
+        let latency = now.nanoseconds - min(now.nanoseconds, query.firstSent)
+        // The series files an outcome under the second the query was first sent, so a fault's
+        // effect lines up with the fault's own window on the chart.
+        metrics.record(outcome, latencyNanoseconds: outcome == .timeout ? nil : latency,
+                       atSecond: Int(query.firstSent / 1_000_000_000))
+    }
+
+    /// Queries still waiting for an answer (reported as unfinished at the end of a run).
+    public var outstanding: Int { pending.count }
+}
+
+/// What a population measured.
+public struct PopulationMetrics: Sendable, Equatable {
+    public var sent: UInt64 = 0
+    public var outcomes = [UInt64](repeating: 0, count: QueryOutcome.allCases.count)
+    public var latency = LatencyHistogram()
+    public var series = OutcomeSeries()
+    public var retries: UInt64 = 0
+    public var tcpFallbacks: UInt64 = 0
+    public var nxdomain: UInt64 = 0
+    public var unmatched: UInt64 = 0
+    public var malformed: UInt64 = 0
+    public var invalid: UInt64 = 0
+
+    public init() {}
+
+    mutating func record(_ outcome: QueryOutcome, latencyNanoseconds: UInt64?, atSecond second: Int) {
+        outcomes[outcome.rawValue] &+= 1
+        if let latency = latencyNanoseconds { self.latency.record(latency) }
+        series.record(outcome, latencyNanoseconds: latencyNanoseconds, atSecond: second)
+    }
+
+    /// Queries with a final outcome.
+    public var completed: UInt64 { outcomes.reduce(0, +) }
+    public func count(_ outcome: QueryOutcome) -> UInt64 { outcomes[outcome.rawValue] }
+}

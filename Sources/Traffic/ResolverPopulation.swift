@@ -1,0 +1,164 @@
+import DNSWire
+import DNSZone
+import Determinism
+import Metrics
+
+/// A population of resolvers querying authoritative servers (sans-IO).
+///
+/// Theory of operation. One machine stands for `clientCount` clients (each its own source address).
+/// A rate process schedules queries; each picks a client, a server, a query type by weight, and a
+/// name: with probability `nxdomain` a fresh random label under a zone apex, else a name of the zone
+/// drawn by Zipf popularity. Queries go over UDP with or without EDNS; a lost query is retried
+/// after `timeout` with a new ID and port (like BIND and Unbound, up to `retries` times), then
+/// counted as a timeout. A truncated answer is retried over TCP when `tcpFallback` is on
+/// (RFC 7766 §5). Every final outcome is scored by the `AnswerOracle` and recorded with the latency
+/// from the first transmission.
+///
+/// Timers: the machine has one deadline, the earlier of the next send and the oldest retry
+/// deadline; the host wakes it then (`nextDeadline`).
+public struct ResolverPopulation: Sendable {
+    public let config: ResolverPopulationConfig
+    var random: SeededRandom
+    var oracle: AnswerOracle
+    private let names: [DNSName]
+    private let apexes: [DNSName]
+    private let zipf: ZipfDistribution
+    var pending: [UInt64: Pending] = [:]
+    var deadlines: [(at: UInt64, key: UInt64, attempt: UInt8)] = []
+    private var deadlineHead = 0
+    private var nextSendAt: UInt64 = 0
+    var nextTCPTag: UInt64 = 1
+    var tcpByConnection: [UInt64: UInt64] = [:]
+    private var writer = WireWriter(capacity: 512)
+    public internal(set) var metrics = PopulationMetrics()
+
+    struct Pending: Sendable {
+        var name: DNSName
+        var type: RRType
+        var firstSent: UInt64
+        var attempt: UInt8
+        var server: Int
+        var client: UInt32
+        var tcpTag: UInt64 = 0
+    }
+
+    /// What the machine asks its host to do.
+    public enum Action: Sendable, Equatable {
+        case sendUDP(client: UInt32, port: UInt16, server: Int, bytes: [UInt8])
+        case connectTCP(client: UInt32, server: Int, tag: UInt64)
+        case sendTCP(tag: UInt64, bytes: [UInt8])
+        case closeTCP(tag: UInt64)
+    }
+
+    public init(config: ResolverPopulationConfig, zones: ZoneSet, seed: UInt64) {
+        self.config = config
+        random = SeededRandom(seed: seed, label: "resolvers:\(config.name)")
+        oracle = AnswerOracle(zones: zones)
+        var all: [DNSName] = []
+        for zone in zones.zones {
+            for record in zone.records where record.type != .ns || record.name == zone.origin {
+                if all.last != record.name && !record.name.isWildcard { all.append(record.name) }
+            }
+        }
+        var unique: [DNSName] = []
+        var seen = Set<DNSName>()
+        for name in all where seen.insert(name).inserted { unique.append(name) }
+        // Popularity order is a fixed shuffle of the zone's names, so rank 1 is not always the apex.
+        var shuffler = SeededRandom(seed: seed, label: "resolvers:\(config.name):ranks")
+        shuffler.shuffle(&unique)
+        names = unique.isEmpty ? zones.zones.map(\.origin) : unique
+        apexes = zones.zones.map(\.origin)
+        zipf = ZipfDistribution(count: max(1, names.count), exponent: config.zipfExponent)
+    }
+
+    /// The next instant the host must wake the machine.
+    public var nextDeadline: Instant? {
+        var next: UInt64 = nextSendAt < config.stopAt.nanoseconds ? nextSendAt : .max
+        if deadlineHead < deadlines.count { next = min(next, deadlines[deadlineHead].at) }
+        return next == .max ? nil : Instant(nanoseconds: next)
+    }
+
+    /// Sends what is due and handles expired deadlines.
+    public mutating func wake(now: Instant, actions: inout [Action]) {
+        expireDeadlines(now: now, actions: &actions)
+        while nextSendAt <= now.nanoseconds && nextSendAt < config.stopAt.nanoseconds {
+            sendNewQuery(now: now, actions: &actions)
+            if let gap = config.rate.gap(at: Instant(nanoseconds: nextSendAt), random: &random) {
+                nextSendAt &+= UInt64(gap)
+            } else {
+                nextSendAt &+= 1_000_000_000
+            }
+        }
+    }
+
+    private mutating func sendNewQuery(now: Instant, actions: inout [Action]) {
+        let client = UInt32(random.below(UInt64(config.clientCount)))
+        let server = Int(random.below(UInt64(config.serverCount)))
+        let type = pickType()
+        let name = pickName()
+        metrics.series.recordSent(atSecond: Int(now.seconds))
+        metrics.sent &+= 1
+        let pendingQuery = Pending(name: name, type: type, firstSent: now.nanoseconds, attempt: 0, server: server, client: client)
+        transmit(pendingQuery, now: now, actions: &actions)
+    }
+
+    private mutating func pickType() -> RRType {
+        let draw = UInt32(random.below(1_000_000))
+        for (type, cumulative) in config.queryTypes where draw < cumulative { return type }
+        return config.queryTypes.last?.0 ?? .a
+    }
+
+    private mutating func pickName() -> DNSName {
+        if config.nxdomainPartsPerMillion > 0, random.chance(partsPerMillion: config.nxdomainPartsPerMillion),
+            let apex = random.element(of: apexes)
+        {
+            let label = Array("nx-\(random.next() & 0xFFFF_FFFF)".utf8)
+            return (try? apex.prepending(label)) ?? apex
+        }
+        return names[zipf.sample(&random)]
+    }
+
+    /// Sends (or re-sends) a query over UDP with a fresh ID and port, and sets its retry deadline.
+    private mutating func transmit(_ query: Pending, now: Instant, actions: inout [Action]) {
+        let id = UInt16(truncatingIfNeeded: random.next())
+        let port = UInt16(1024 + random.below(64_512))
+        let edns: EDNS? = random.chance(partsPerMillion: config.ednsPartsPerMillion)
+            ? EDNS(udpPayloadSize: config.ednsSizes[Int(random.below(UInt64(config.ednsSizes.count)))]) : nil
+        let message = Message.query(id: id, name: query.name, type: query.type, edns: edns)
+        writer.reset()
+        guard (try? message.encode(into: &writer)) != nil else { return }
+        let key = Self.key(client: query.client, port: port, id: id)
+        pending[key] = query
+        deadlines.append((now.nanoseconds &+ UInt64(config.timeout.nanoseconds), key, query.attempt))
+        actions.append(.sendUDP(client: query.client, port: port, server: query.server, bytes: writer.bytes))
+    }
+
+    static func key(client: UInt32, port: UInt16, id: UInt16) -> UInt64 {
+        UInt64(client) << 32 | UInt64(port) << 16 | UInt64(id)
+    }
+
+    private mutating func expireDeadlines(now: Instant, actions: inout [Action]) {
+        while deadlineHead < deadlines.count, deadlines[deadlineHead].at <= now.nanoseconds {
+            let entry = deadlines[deadlineHead]
+            deadlineHead += 1
+            guard var query = pending[entry.key], query.attempt == entry.attempt else { continue }
+            pending[entry.key] = nil
+            if query.tcpTag != 0 {
+                tcpByConnection[query.tcpTag] = nil
+                actions.append(.closeTCP(tag: query.tcpTag))
+            }
+            if Int(query.attempt) < config.retries {
+                query.attempt += 1
+                query.tcpTag = 0
+                metrics.retries &+= 1
+                transmit(query, now: now, actions: &actions)
+            } else {
+                finish(query, outcome: .timeout, now: now)
+            }
+        }
+        if deadlineHead > 4096 && deadlineHead * 2 > deadlines.count {
+            deadlines.removeFirst(deadlineHead)
+            deadlineHead = 0
+        }
+    }
+}

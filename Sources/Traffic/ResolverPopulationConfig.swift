@@ -1,0 +1,71 @@
+import DNSWire
+import Determinism
+
+/// How a population of resolvers behaves (from a scenario's `workload.resolvers`).
+public struct ResolverPopulationConfig: Sendable {
+    public var name: String
+    public var clientCount: Int
+    public var serverCount: Int
+    public var rate: QueryRate
+    /// Query types with cumulative weights in parts per million.
+    public var queryTypes: [(RRType, UInt32)]
+    public var zipfExponent: Double
+    public var nxdomainPartsPerMillion: UInt32
+    public var ednsPartsPerMillion: UInt32
+    public var ednsSizes: [UInt16]
+    public var timeout: SimDuration
+    public var retries: Int
+    public var tcpFallback: Bool
+    /// When the population stops sending (the end of the run); answers may still arrive after.
+    public var stopAt: Instant
+
+    public init(
+        name: String, clientCount: Int, serverCount: Int, rate: QueryRate, queryTypes: [(RRType, UInt32)] = [(.a, 1_000_000)],
+        zipfExponent: Double = 1.1, nxdomainPartsPerMillion: UInt32 = 0, ednsPartsPerMillion: UInt32 = 1_000_000,
+        ednsSizes: [UInt16] = [1232], timeout: SimDuration = .seconds(2), retries: Int = 2, tcpFallback: Bool = true,
+        stopAt: Instant
+    ) {
+        precondition(clientCount >= 1 && serverCount >= 1, "a population needs clients and servers")
+        self.name = name
+        self.clientCount = clientCount
+        self.serverCount = serverCount
+        self.rate = rate
+        self.queryTypes = queryTypes
+        self.zipfExponent = zipfExponent
+        self.nxdomainPartsPerMillion = nxdomainPartsPerMillion
+        self.ednsPartsPerMillion = ednsPartsPerMillion
+        self.ednsSizes = ednsSizes.isEmpty ? [1232] : ednsSizes
+        self.timeout = timeout
+        self.retries = retries
+        self.tcpFallback = tcpFallback
+        self.stopAt = stopAt
+    }
+}
+
+/// A query rate process: the gap to the next query given the instant.
+public struct QueryRate: Sendable {
+    public enum Process: Sendable {
+        case constant
+        case poisson
+    }
+
+    public var process: Process
+    /// The mean rate (queries per second) at an instant since the start.
+    public var perSecond: @Sendable (Instant) -> Double
+
+    public init(process: Process, perSecond: @escaping @Sendable (Instant) -> Double) {
+        self.process = process
+        self.perSecond = perSecond
+    }
+
+    /// Nanoseconds to the next query; nil when the rate is zero (then check again in a second).
+    func gap(at now: Instant, random: inout SeededRandom) -> Int64? {
+        let rate = perSecond(now)
+        guard rate > 0 else { return nil }
+        let mean = 1e9 / rate
+        switch process {
+        case .constant: return max(1, Int64(mean.rounded()))
+        case .poisson: return max(1, Int64(random.exponential(mean: mean).rounded()))
+        }
+    }
+}
