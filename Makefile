@@ -5,7 +5,7 @@ DIFF_SEED ?= 20261121
 DIFF_COUNT ?= 10000
 FUZZ_SECONDS ?= 600
 
-.PHONY: bootstrap build demo test unit-test interop-codec determinism bench fuzz fuzz-build clean
+.PHONY: bootstrap build demo test unit-test interop-codec determinism cli bench fuzz fuzz-build clean
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -18,7 +18,7 @@ demo: build
 	@$(SCRATCH)/debug/ddnslab run scenarios/quickstart.yaml; status=$$?; \
 		echo "quickstart report: reports/quickstart/summary.md and reports/quickstart/report.json"; exit $$status
 
-test: bootstrap unit-test interop-codec determinism
+test: bootstrap unit-test interop-codec determinism cli
 
 unit-test:
 	$(SWIFT) test --scratch-path $(SCRATCH)
@@ -27,6 +27,11 @@ unit-test:
 determinism:
 	$(SWIFT) build --scratch-path $(SCRATCH) --product ddnslab
 	scripts/check-determinism.sh $(SCRATCH)/debug/ddnslab scenarios/quickstart.yaml scenarios/faults.yaml
+
+# Exit codes of the run and validate commands.
+cli:
+	$(SWIFT) build --scratch-path $(SCRATCH) --product ddnslab
+	scripts/check-cli.sh $(SCRATCH)/debug/ddnslab
 
 # Differential test of the codec against dnspython (ISSUE-2 point 3).
 interop-codec:

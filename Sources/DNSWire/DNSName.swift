@@ -141,7 +141,20 @@ extension DNSName: Equatable, Hashable {
     }
 
     public func hash(into hasher: inout Hasher) {
-        for byte in wire { hasher.combine(asciiLower(byte)) }
+        // Lowered octets folded eight at a time: one combine per word, not per octet.
+        var word: UInt64 = 0
+        var filled = 0
+        for byte in wire {
+            word = word << 8 | UInt64(asciiLower(byte))
+            filled += 1
+            if filled == 8 {
+                hasher.combine(word)
+                word = 0
+                filled = 0
+            }
+        }
+        hasher.combine(word)
+        hasher.combine(wire.count)
     }
 
     /// True when the names are equal including case.
@@ -156,29 +169,41 @@ extension DNSName: Comparable {
     }
 
     /// -1, 0 or 1 in canonical order.
+    ///
+    /// Label offsets are collected in stack buffers (a name has at most 127 labels), so a
+    /// comparison allocates nothing: zone lookups do several per query.
     public static func canonicalCompare(_ lhs: DNSName, _ rhs: DNSName) -> Int {
-        let left = lhs.labelOffsets
-        let right = rhs.labelOffsets
-        var i = left.count - 1
-        var j = right.count - 1
-        while i >= 0 && j >= 0 {
-            let order = compareLabel(lhs.wire, at: left[i], rhs.wire, at: right[j])
-            if order != 0 { return order }
-            i -= 1
-            j -= 1
+        if lhs.wire.count == rhs.wire.count && lhs == rhs { return 0 }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { left in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { right in
+                let leftCount = lhs.collectLabelOffsets(into: left)
+                let rightCount = rhs.collectLabelOffsets(into: right)
+                var i = leftCount - 1
+                var j = rightCount - 1
+                while i >= 0 && j >= 0 {
+                    let order = compareLabel(lhs.wire, at: Int(left[i]), rhs.wire, at: Int(right[j]))
+                    if order != 0 { return order }
+                    i -= 1
+                    j -= 1
+                }
+                return i < 0 ? (j < 0 ? 0 : -1) : 1
+            }
         }
-        return i < 0 ? (j < 0 ? 0 : -1) : 1
     }
 
-    /// Offsets of the length octet of each label, left to right.
-    var labelOffsets: [Int] {
-        var offsets: [Int] = []
+    /// Writes the offset of each label's length octet (left to right) and returns the label count.
+    /// Offsets fit in a byte: a name is at most 255 octets.
+    private func collectLabelOffsets(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var count = 0
         var index = 0
-        while wire[index] != 0 {
-            offsets.append(index)
-            index += 1 + Int(wire[index])
+        wire.withUnsafeBufferPointer { bytes in
+            while bytes[index] != 0 {
+                buffer[count] = UInt8(index)
+                count += 1
+                index += 1 + Int(bytes[index])
+            }
         }
-        return offsets
+        return count
     }
 
     private static func compareLabel(_ a: [UInt8], at i: Int, _ b: [UInt8], at j: Int) -> Int {

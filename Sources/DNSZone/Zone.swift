@@ -4,7 +4,9 @@ import DNSWire
 ///
 /// Nodes are an array sorted by owner in the canonical order of RFC 4034 §6.1 and RRsets inside a
 /// node are sorted by type, so iteration, printing and transfers are deterministic (STYLE.md §4.3)
-/// and a name's subtree is a contiguous run starting at the name. Lookups are binary searches.
+/// and a name's subtree is a contiguous run starting at the name. Exact lookups go through a hash
+/// index of owner -> position (kept in step with the array); ordered questions (the insertion point,
+/// empty non-terminals) are binary searches.
 /// A zone accepts only data at or below its origin, in its class; structural rules (one SOA, apex NS,
 /// CNAME alone) are checked by `validate()` so that a zone can be built record by record.
 public struct Zone: Hashable, Sendable {
@@ -14,12 +16,38 @@ public struct Zone: Hashable, Sendable {
     public let `class`: DNSClass
     /// The nodes with data, in canonical order of owner (RFC 4034 §6.1).
     public private(set) var nodes: [ZoneNode]
+    /// Position of each owner in `nodes`: only looked up, never iterated (STYLE.md §4.3).
+    private var positions: [DNSName: Int] = [:]
 
     /// An empty zone.
     public init(origin: DNSName, class: DNSClass = .in) {
         self.origin = origin
         self.class = `class`
         self.nodes = []
+    }
+
+    public static func == (lhs: Zone, rhs: Zone) -> Bool {
+        lhs.origin == rhs.origin && lhs.class == rhs.class && lhs.nodes == rhs.nodes
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(origin)
+        hasher.combine(self.class)
+        hasher.combine(nodes)
+    }
+
+    /// Inserts a node at `index` and shifts the positions after it.
+    private mutating func insertNode(_ node: ZoneNode, at index: Int) {
+        nodes.insert(node, at: index)
+        for later in (index + 1)..<nodes.count { positions[nodes[later].owner] = later }
+        positions[node.owner] = index
+    }
+
+    /// Removes the node at `index` and shifts the positions after it.
+    private mutating func removeNode(at index: Int) {
+        let removed = nodes.remove(at: index)
+        positions[removed.owner] = nil
+        for later in index..<nodes.count { positions[nodes[later].owner] = later }
     }
 
     /// A zone holding `records`; duplicates are dropped and a differing TTL takes the RRset's first.
@@ -57,7 +85,7 @@ public struct Zone: Hashable, Sendable {
             let rrset = RRset(owner: record.name, type: record.type, class: record.class, ttl: record.ttl,
                               rdatas: [record.rdata])
             assert(nodeIndex == 0 || nodes[nodeIndex - 1].owner < record.name, "node order broken")
-            nodes.insert(ZoneNode(owner: record.name, rrsets: [rrset]), at: nodeIndex)
+            insertNode(ZoneNode(owner: record.name, rrsets: [rrset]), at: nodeIndex)
             return .added
         }
         let (typeIndex, typeFound) = nodes[nodeIndex].typeIndex(record.type)
@@ -78,7 +106,7 @@ public struct Zone: Hashable, Sendable {
         _ = removeRRset(owner: rrset.owner, type: rrset.type)
         guard !rrset.isEmpty else { return }
         let (nodeIndex, nodeFound) = searchIndex(rrset.owner)
-        if !nodeFound { nodes.insert(ZoneNode(owner: rrset.owner, rrsets: []), at: nodeIndex) }
+        if !nodeFound { insertNode(ZoneNode(owner: rrset.owner, rrsets: []), at: nodeIndex) }
         let (typeIndex, _) = nodes[nodeIndex].typeIndex(rrset.type)
         nodes[nodeIndex].rrsets.insert(rrset, at: typeIndex)
     }
@@ -90,7 +118,7 @@ public struct Zone: Hashable, Sendable {
         let (typeIndex, typeFound) = nodes[nodeIndex].typeIndex(type)
         guard typeFound else { return nil }
         let removed = nodes[nodeIndex].rrsets.remove(at: typeIndex)
-        if nodes[nodeIndex].rrsets.isEmpty { nodes.remove(at: nodeIndex) }
+        if nodes[nodeIndex].rrsets.isEmpty { removeNode(at: nodeIndex) }
         return removed
     }
 
@@ -101,7 +129,7 @@ public struct Zone: Hashable, Sendable {
         let (typeIndex, typeFound) = nodes[nodeIndex].typeIndex(record.type)
         guard typeFound, nodes[nodeIndex].rrsets[typeIndex].remove(record.rdata) else { return false }
         if nodes[nodeIndex].rrsets[typeIndex].isEmpty { nodes[nodeIndex].rrsets.remove(at: typeIndex) }
-        if nodes[nodeIndex].rrsets.isEmpty { nodes.remove(at: nodeIndex) }
+        if nodes[nodeIndex].rrsets.isEmpty { removeNode(at: nodeIndex) }
         return true
     }
 
@@ -162,6 +190,7 @@ extension Zone {
 
     /// Binary search in canonical order: the index of `name`, or where it would be inserted.
     func searchIndex(_ name: DNSName) -> (index: Int, found: Bool) {
+        if let position = positions[name] { return (position, true) }
         var low = 0
         var high = nodes.count
         while low < high {

@@ -6,10 +6,20 @@ import DNSWire
 /// (RFC 1034 §4.3.2 step 2); names outside every zone are REFUSED.
 public struct ZoneSet: Hashable, Sendable {
     /// The zones, sorted by origin in canonical order.
-    public private(set) var zones: [Zone]
+    public private(set) var zones: [Zone] { didSet { reindex() } }
+    /// Position of each origin in `zones`: only looked up, never iterated.
+    private var positions: [DNSName: Int] = [:]
 
     /// No zones: every query is REFUSED.
     public init() { zones = [] }
+
+    public static func == (lhs: ZoneSet, rhs: ZoneSet) -> Bool { lhs.zones == rhs.zones }
+    public func hash(into hasher: inout Hasher) { hasher.combine(zones) }
+
+    private mutating func reindex() {
+        positions = [:]
+        for (index, zone) in zones.enumerated() { positions[zone.origin] = index }
+    }
 
     /// A set of `zones`; two zones with the same origin are an error.
     public init(_ zones: [Zone]) throws(ZoneSetError) {
@@ -64,6 +74,7 @@ public struct ZoneSet: Hashable, Sendable {
     }
 
     private func searchIndex(_ origin: DNSName) -> (index: Int, found: Bool) {
+        if let position = positions[origin] { return (position, true) }
         var low = 0
         var high = zones.count
         while low < high {

@@ -1,5 +1,6 @@
 import DNSWire
 import DNSZone
+import Determinism
 
 /// An authoritative server's query path: bytes in, bytes out (sans-IO).
 ///
@@ -8,23 +9,49 @@ import DNSZone
 /// engine answers; over UDP a response larger than the client's limit (512 octets without EDNS,
 /// else the smaller of its EDNS size and ours, RFC 6891 §6.2.5) goes out empty with TC set so the
 /// client retries over TCP (RFC 1035 §4.2.1, RFC 7766 §5). Zone transfers belong to the transfer
-/// machines of the replication issue; until then they are refused.
+/// machines of the replication issue; until then they are refused. Responses go through a
+/// `PacketCache` (PowerDNS's 20 s packet cache) unless it is disabled.
 public struct AuthoritativeServer: Sendable {
-    public var zones: ZoneSet
+    /// The zones served; replacing them empties the packet cache.
+    public var zones: ZoneSet { didSet { cache.clear() } }
     public var options: LookupOptions
+    public var cache: PacketCache
     public private(set) var stats = AuthoritativeStats()
     private var writer = WireWriter(capacity: 1232)
 
-    public init(zones: ZoneSet, options: LookupOptions = LookupOptions()) {
+    public init(zones: ZoneSet, options: LookupOptions = LookupOptions(), cache: PacketCache = PacketCache()) {
         self.zones = zones
         self.options = options
+        self.cache = cache
     }
 
     public enum Transport: Sendable { case udp, tcp }
 
-    /// The response to `bytes`, or nil when nothing is to be sent.
-    public mutating func respond(to bytes: [UInt8], over transport: Transport) -> [UInt8]? {
+    /// The response to `bytes` received at `now`, or nil when nothing is to be sent.
+    public mutating func respond(to bytes: [UInt8], over transport: Transport, now: Instant) -> [UInt8]? {
         stats.queries &+= 1
+        let limit = transport == .udp ? Self.udpLimit(raw: bytes) : dnsMaxMessageLength
+        let key = cache.isEnabled ? PacketCache.key(for: bytes, limit: limit) : nil
+        if let key, let hit = cache.lookup(key, query: bytes, now: now) {
+            stats.responses &+= 1
+            stats.cacheHits &+= 1
+            return hit
+        }
+        guard let response = respondUncached(to: bytes, over: transport) else { return nil }
+        if let key { cache.insert(key, query: bytes, response: response, now: now) }
+        return response
+    }
+
+    /// The UDP limit from the raw query: the OPT CLASS field when a cacheable OPT is present.
+    static func udpLimit(raw bytes: [UInt8]) -> Int {
+        guard bytes.count >= 23, bytes[11] == 1, bytes[bytes.count - 9] == 41, bytes[bytes.count - 10] == 0,
+            bytes[bytes.count - 11] == 0
+        else { return 512 }
+        let size = Int(bytes[bytes.count - 8]) << 8 | Int(bytes[bytes.count - 7])
+        return max(512, min(size, 1232))
+    }
+
+    private mutating func respondUncached(to bytes: [UInt8], over transport: Transport) -> [UInt8]? {
         let query: Message
         do {
             query = try Message(wire: bytes)
@@ -89,6 +116,8 @@ public struct AuthoritativeServer: Sendable {
 /// What an authoritative server answered, by outcome.
 public struct AuthoritativeStats: Sendable, Equatable {
     public var queries: UInt64 = 0
+    /// Answered from the packet cache.
+    public var cacheHits: UInt64 = 0
     /// Responses sent (every outcome below that produced one).
     public var responses: UInt64 = 0
     public var answers: UInt64 = 0

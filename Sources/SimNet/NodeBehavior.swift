@@ -49,19 +49,16 @@ public enum NodeAction: Sendable {
     case tcpClose(ConnectionID)
 }
 
-/// A component the simulator can host: a sans-IO machine adapted to the node interface.
+/// The machines a simulator hosts, addressed by node ID.
 ///
-/// Implementations are value types owned by the simulator; they never see the network, the event
-/// queue or a clock, only inputs, the instant (the node's own clock, skew included) and the action
-/// buffer.
-public protocol NodeBehavior {
-    mutating func handle(_ input: NodeInput, now: Instant, actions: inout [NodeAction])
-    /// Loses memory after a crash: rebuild from configuration and "disk".
-    mutating func restart()
-    /// The TCP tag of a `.tcpConnect` resolves to a connection: the host tells the machine which.
-    mutating func connectionAssigned(_ connection: ConnectionID, tag: UInt64)
-}
-
-extension NodeBehavior {
-    public mutating func connectionAssigned(_ connection: ConnectionID, tag: UInt64) {}
+/// The host keeps its machines in typed arrays and dispatches in place, so handling an input never
+/// copies a machine. Machines are value types owned by the host; they never see the network, the
+/// event queue or a clock, only inputs, the instant (the node's own clock, skew included) and the
+/// action buffer.
+public protocol NodeHost {
+    mutating func handle(node: NodeID, _ input: NodeInput, now: Instant, actions: inout [NodeAction])
+    /// Node `node` lost its memory in a crash: rebuild it from configuration and "disk".
+    mutating func restart(node: NodeID)
+    /// The tag of a `.tcpConnect` from `node` resolved to a connection.
+    mutating func connectionAssigned(node: NodeID, _ connection: ConnectionID, tag: UInt64)
 }

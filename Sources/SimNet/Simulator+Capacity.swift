@@ -61,7 +61,7 @@ extension Simulator {
         actions.removeAll(keepingCapacity: true)
         var batch = actions
         actions = []
-        nodes[index].handle(input, now: local, actions: &batch)
+        host.handle(node: NodeID(index), input, now: local, actions: &batch)
         runtimes[index].counters.processed &+= 1
         var cost: Int64 = costed ? runtimes[index].config.serviceTime.nanoseconds : 0
         for action in batch {

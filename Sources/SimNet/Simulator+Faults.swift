@@ -84,7 +84,7 @@ extension Simulator {
         guard !runtimes[index].up else { return }
         runtimes[index].up = true
         runtimes[index].coreFree = [UInt64](repeating: now.nanoseconds, count: runtimes[index].config.cores)
-        nodes[index].restart()
+        host.restart(node: node)
         trace.record(.restarted, at: now, UInt64(index))
         invoke(node.index, .started, costed: false)
     }

@@ -63,7 +63,7 @@ extension Simulator {
         connection.counted = false
         connections[Int(index)] = connection
         let id = ConnectionID(index: index, generation: connection.generation)
-        nodes[Int(from.node.index)].connectionAssigned(id, tag: tag)
+        host.connectionAssigned(node: from.node, id, tag: tag)
         sendSYN(index, after: delay)
     }
 

@@ -5,10 +5,11 @@ import Determinism
 /// One thread, one event queue ordered by (instant, sequence). A run is a pure function of the
 /// configuration, the machines' initial state and the seed: nothing here reads a clock, a global
 /// random generator or the environment.
-public struct Simulator<Node: NodeBehavior> {
+public struct Simulator<Host: NodeHost> {
     public private(set) var now: Instant = .zero
     public var topology: Topology
-    public internal(set) var nodes: [Node] = []
+    /// The machines, dispatched by node ID.
+    public var host: Host
     var runtimes: [NodeRuntime] = []
     var queue = EventQueue(capacity: 4096)
     public var trace: Trace
@@ -24,23 +25,22 @@ public struct Simulator<Node: NodeBehavior> {
     /// Random stream of the TCP model (retransmission draws).
     var tcpRandom: SeededRandom
 
-    public init(topology: Topology, seed: UInt64, recordTrace: Bool = false) {
+    public init(host: Host, topology: Topology, seed: UInt64, recordTrace: Bool = false) {
+        self.host = host
         self.topology = topology
         self.trace = Trace(recording: recordTrace)
         self.tcpRandom = SeededRandom(seed: seed, label: "tcp")
     }
 
-    /// Adds a node; returns its ID. Nodes start when the run starts.
-    public mutating func addNode(_ node: Node, config: NodeConfig) -> NodeID {
-        nodes.append(node)
+    /// Adds a node (its machine is the host's, under the returned ID). Nodes start when the run starts.
+    public mutating func addNode(config: NodeConfig) -> NodeID {
         runtimes.append(NodeRuntime(config: config))
-        return NodeID(nodes.count - 1)
+        return NodeID(runtimes.count - 1)
     }
 
     public func config(of node: NodeID) -> NodeConfig { runtimes[Int(node.index)].config }
     public func counters(of node: NodeID) -> NodeCounters { runtimes[Int(node.index)].counters }
-    public func node(_ id: NodeID) -> Node { nodes[Int(id.index)] }
-    public var nodeCount: Int { nodes.count }
+    public var nodeCount: Int { runtimes.count }
 
     /// The address an endpoint stands for.
     public func address(of endpoint: Endpoint) -> IPAddress {
@@ -73,7 +73,7 @@ public struct Simulator<Node: NodeBehavior> {
     }
 
     private mutating func startAll() {
-        for index in nodes.indices { invoke(UInt32(index), .started, costed: false) }
+        for index in runtimes.indices { invoke(UInt32(index), .started, costed: false) }
     }
 
     private mutating func dispatch(_ event: SimEvent) {

@@ -16,7 +16,7 @@ struct ClusterBuilder {
     let zones: ZoneSet
 
     /// The simulator and the IDs of what it hosts, by scenario name.
-    func build(recordTrace: Bool) -> (Simulator<ClusterNode>, BuiltCluster) {
+    func build(recordTrace: Bool) -> (Simulator<ClusterHost>, BuiltCluster) {
         var topology = Topology()
         let networkNames = Array(Set(scenario.sites.flatMap(\.networks))).sorted()
         var siteIDs: [String: SiteID] = [:]
@@ -35,7 +35,7 @@ struct ClusterBuilder {
         func networkMask(_ names: [String]) -> UInt64 {
             names.reduce(0) { mask, name in mask | (networkNames.firstIndex(of: name).map { UInt64(1) << UInt64($0) } ?? 0) }
         }
-        var simulator = Simulator<ClusterNode>(topology: topology, seed: scenario.seed, recordTrace: recordTrace)
+        var simulator = Simulator(host: ClusterHost(), topology: topology, seed: scenario.seed, recordTrace: recordTrace)
         var built = BuiltCluster()
         for (index, spec) in scenario.nameservers.enumerated() {
             let v4 = IPv4Address(192, 0, 2, UInt8(10 + index))
@@ -44,7 +44,8 @@ struct ClusterBuilder {
                 name: spec.name, site: siteIDs[spec.site] ?? SiteID(0), networks: networkMask(spec.networks),
                 addresses: [.v4(v4), .v6(v6)], cores: spec.capacity.cores, serviceTime: spec.capacity.serviceTime,
                 queueLimit: spec.capacity.queueLimit)
-            let id = simulator.addNode(.nameserver(NameserverNode(zones: zones)), config: config)
+            let id = simulator.addNode(config: config)
+            simulator.host.add(NameserverNode(zones: zones))
             built.nameservers.append((spec.name, id))
         }
         var nextClient: UInt32 = 0
@@ -61,8 +62,8 @@ struct ClusterBuilder {
                                     networks: networkMask(site?.networks ?? []), addresses: addresses)
             let population = ResolverPopulation(config: populationConfig(spec, servers: servers.count), zones: zones,
                                                 seed: scenario.seed)
-            let id = NodeID(simulator.nodeCount)
-            _ = simulator.addNode(.resolvers(ResolverNode(population: population, node: id, servers: servers)), config: config)
+            let id = simulator.addNode(config: config)
+            simulator.host.add(ResolverNode(population: population, node: id, servers: servers))
             built.populations.append((spec.name, id))
         }
         simulator.scheduleFaults(faultPlan(siteIDs: siteIDs, built: built))

@@ -5,49 +5,50 @@ import Nameserver
 import SimNet
 import Traffic
 
-/// Every kind of machine a run hosts, adapted to the simulator's node interface. Adapters only
-/// translate between `NodeInput`/`NodeAction` and each machine's own events and actions; no DNS
+/// Every machine a run hosts, in typed arrays, adapted to the simulator's node interface. Adapters
+/// only translate between `NodeInput`/`NodeAction` and each machine's own events and actions; no DNS
 /// decision is made here.
-public enum ClusterNode: NodeBehavior {
-    case nameserver(NameserverNode)
-    case resolvers(ResolverNode)
-    case vacant
+public struct ClusterHost: NodeHost {
+    enum Kind {
+        case nameserver(Int)
+        case resolvers(Int)
+    }
 
-    public mutating func handle(_ input: NodeInput, now: Instant, actions: inout [NodeAction]) {
-        switch self {
-        case .nameserver(var node):
-            self = .vacant
-            node.handle(input, now: now, actions: &actions)
-            self = .nameserver(node)
-        case .resolvers(var node):
-            self = .vacant
-            node.handle(input, now: now, actions: &actions)
-            self = .resolvers(node)
-        case .vacant: break
+    var kinds: [Kind] = []
+    public internal(set) var nameservers: [NameserverNode] = []
+    public internal(set) var populations: [ResolverNode] = []
+
+    public init() {}
+
+    public mutating func handle(node: NodeID, _ input: NodeInput, now: Instant, actions: inout [NodeAction]) {
+        switch kinds[Int(node.index)] {
+        case .nameserver(let index): nameservers[index].handle(input, now: now, actions: &actions)
+        case .resolvers(let index): populations[index].handle(input, now: now, actions: &actions)
         }
     }
 
-    public mutating func restart() {
-        switch self {
-        case .nameserver(var node):
-            self = .vacant
-            node.restart()
-            self = .nameserver(node)
-        case .resolvers(var node):
-            self = .vacant
-            node.restart()
-            self = .resolvers(node)
-        case .vacant: break
+    public mutating func restart(node: NodeID) {
+        switch kinds[Int(node.index)] {
+        case .nameserver(let index): nameservers[index].restart()
+        case .resolvers(let index): populations[index].restart()
         }
     }
 
-    public mutating func connectionAssigned(_ connection: ConnectionID, tag: UInt64) {
-        if case .resolvers(var node) = self {
-            self = .vacant
-            node.connections[tag] = connection
-            node.tags[connection] = tag
-            self = .resolvers(node)
-        }
+    public mutating func connectionAssigned(node: NodeID, _ connection: ConnectionID, tag: UInt64) {
+        guard case .resolvers(let index) = kinds[Int(node.index)] else { return }
+        populations[index].connections[tag] = connection
+        populations[index].tags[connection] = tag
+    }
+
+    /// Registers a machine for the next node ID.
+    mutating func add(_ node: NameserverNode) {
+        kinds.append(.nameserver(nameservers.count))
+        nameservers.append(node)
+    }
+
+    mutating func add(_ node: ResolverNode) {
+        kinds.append(.resolvers(populations.count))
+        populations.append(node)
     }
 }
 
@@ -65,10 +66,10 @@ public struct NameserverNode {
     mutating func handle(_ input: NodeInput, now: Instant, actions: inout [NodeAction]) {
         switch input {
         case .datagram(let datagram):
-            guard let response = server.respond(to: datagram.payload, over: .udp) else { return }
+            guard let response = server.respond(to: datagram.payload, over: .udp, now: now) else { return }
             actions.append(.send(Datagram(source: datagram.destination, destination: datagram.source, payload: response)))
         case .tcp(.received(let connection, let bytes)):
-            guard let response = server.respond(to: bytes, over: .tcp) else { return }
+            guard let response = server.respond(to: bytes, over: .tcp, now: now) else { return }
             actions.append(.tcpSend(connection, response))
         case .started, .timer, .tcp: break
         }

@@ -46,9 +46,10 @@ public struct ScenarioRun {
         return Outcome(report: report, traceLines: simulator.trace.lines, eventsProcessed: simulator.eventsProcessed)
     }
 
-    private func makeReport(_ simulator: Simulator<ClusterNode>, _ built: BuiltCluster) -> RunReport {
-        let classes = built.populations.map { name, id -> RunReport.ClassReport in
-            guard case .resolvers(let node) = simulator.node(id) else { preconditionFailure("population node") }
+    private func makeReport(_ simulator: Simulator<ClusterHost>, _ built: BuiltCluster) -> RunReport {
+        let classes = built.populations.enumerated().map { index, entry -> RunReport.ClassReport in
+            let (name, _) = entry
+            let node = simulator.host.populations[index]
             let metrics = node.population.metrics
             var outcomes: [QueryOutcome: UInt64] = [:]
             for outcome in QueryOutcome.allCases { outcomes[outcome] = metrics.count(outcome) }
@@ -59,13 +60,13 @@ public struct ScenarioRun {
                 series: metrics.series)
         }
         let totalNanoseconds = Double(max(1, (scenario.duration + drain).nanoseconds))
-        let servers = built.nameservers.map { name, id -> RunReport.ServerReport in
+        let servers = built.nameservers.enumerated().map { index, entry -> RunReport.ServerReport in
+            let (name, id) = entry
             let counters = simulator.counters(of: id)
             var dropped: [String: UInt64] = [:]
             for (reason, count) in counters.dropped { dropped[reason.rawValue] = count }
             let cores = Double(max(1, simulator.config(of: id).cores))
-            var responses: UInt64 = 0
-            if case .nameserver(let node) = simulator.node(id) { responses = node.server.stats.responses }
+            let responses = simulator.host.nameservers[index].server.stats.responses
             return RunReport.ServerReport(
                 name: name, received: counters.received, processed: counters.processed, responses: responses,
                 dropped: dropped, queuedPeak: counters.queuedPeak,

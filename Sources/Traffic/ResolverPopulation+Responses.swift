@@ -15,6 +15,13 @@ extension ResolverPopulation {
             metrics.unmatched &+= 1  // late, duplicated, or never asked: a real stub drops it too
             return
         }
+        let verdictKey = query.template == 0 ? 0 : Verdict.key(bytes, template: query.template)
+        if verdictKey != 0, let verdict = verdicts[verdictKey], verdict.matches(bytes, template: query.template) {
+            pending[key] = nil
+            if verdict.nxdomain { metrics.nxdomain &+= 1 }
+            finish(query, outcome: verdict.outcome, now: now)
+            return
+        }
         guard let response = try? Message(wire: bytes) else {
             pending[key] = nil
             finish(query, outcome: .wrong, now: now)
@@ -27,7 +34,13 @@ extension ResolverPopulation {
             return
         }
         pending[key] = nil
-        finish(query, outcome: classify(response, for: query), now: now)
+        let outcome = classify(response, for: query)
+        finish(query, outcome: outcome, now: now)
+        if verdictKey != 0 {
+            if verdicts.count >= 100_000 { verdicts.removeAll(keepingCapacity: true) }
+            verdicts[verdictKey] = Verdict(template: query.template, bytes: Array(bytes[2...]), outcome: outcome,
+                                           nxdomain: outcome == .correct && response.rcode == .nxDomain)
+        }
     }
 
     private mutating func fallBackToTCP(_ query: Pending, now: Instant, actions: inout [Action]) {
@@ -106,6 +119,60 @@ extension ResolverPopulation {
 
     /// Queries still waiting for an answer (reported as unfinished at the end of a run).
     public var outstanding: Int { pending.count }
+}
+
+/// A scored response, kept to score identical responses to the same query template.
+struct Verdict: Sendable {
+    var template: UInt64
+    /// The response without its ID.
+    var bytes: [UInt8]
+    var outcome: QueryOutcome
+    var nxdomain: Bool
+
+    /// A 64-bit key from the response bytes after the ID and the query template; 0 is never used.
+    static func key(_ bytes: [UInt8], template: UInt64) -> UInt64 {
+        guard bytes.count > 2 else { return 0 }
+        var state: UInt64 = 0xCBF2_9CE4_8422_2325 ^ template
+        bytes.withUnsafeBytes { raw in
+            var offset = 2
+            while offset + 8 <= raw.count {
+                state = (state ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x0000_0100_0000_01B3
+                state ^= state >> 29
+                offset += 8
+            }
+            while offset < raw.count {
+                state = (state ^ UInt64(raw[offset])) &* 0x0000_0100_0000_01B3
+                offset += 1
+            }
+        }
+        return state | 1
+    }
+
+    func matches(_ response: [UInt8], template: UInt64) -> Bool {
+        guard template == self.template, response.count == bytes.count + 2 else { return false }
+        return response.withUnsafeBytes { raw in
+            bytes.withUnsafeBytes { stored in
+                stored.count == 0 || memcmpEqual(raw.baseAddress! + 2, stored.baseAddress!, stored.count)
+            }
+        }
+    }
+}
+
+/// Byte equality of two buffers without the generic sequence machinery.
+@inline(__always)
+func memcmpEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
+    var offset = 0
+    while offset + 8 <= count {
+        if a.loadUnaligned(fromByteOffset: offset, as: UInt64.self) != b.loadUnaligned(fromByteOffset: offset, as: UInt64.self) {
+            return false
+        }
+        offset += 8
+    }
+    while offset < count {
+        if a.load(fromByteOffset: offset, as: UInt8.self) != b.load(fromByteOffset: offset, as: UInt8.self) { return false }
+        offset += 1
+    }
+    return true
 }
 
 /// What a population measured.

@@ -9,7 +9,8 @@ import Metrics
 /// A rate process schedules queries; each picks a client, a server, a query type by weight, and a
 /// name: with probability `nxdomain` a fresh random label under a zone apex, else a name of the zone
 /// drawn by Zipf popularity. Queries go over UDP with or without EDNS; a lost query is retried
-/// after `timeout` with a new ID and port (like BIND and Unbound, up to `retries` times), then
+/// after `timeout` with a new ID and port to the next server (like BIND and Unbound, up to
+/// `retries` times), then
 /// counted as a timeout. A truncated answer is retried over TCP when `tcpFallback` is on
 /// (RFC 7766 §5). Every final outcome is scored by the `AnswerOracle` and recorded with the latency
 /// from the first transmission.
@@ -30,11 +31,19 @@ public struct ResolverPopulation: Sendable {
     var nextTCPTag: UInt64 = 1
     var tcpByConnection: [UInt64: UInt64] = [:]
     private var writer = WireWriter(capacity: 512)
+    /// Encoded queries by (name rank, type, EDNS size): a new query copies one and patches its ID,
+    /// as dnsperf sends from prepared buffers. Names drawn for NXDOMAIN are unique and not kept.
+    private var templates: [UInt64: [UInt8]] = [:]
+    /// Verdicts by response bytes (ID excluded) for a query template: the same bytes for the same
+    /// question get the same verdict, so repeated answers are scored without decoding them again.
+    var verdicts: [UInt64: Verdict] = [:]
     public internal(set) var metrics = PopulationMetrics()
 
     struct Pending: Sendable {
         var name: DNSName
         var type: RRType
+        /// Template key: name rank, type and EDNS choice; 0 for a name not in the zone.
+        var template: UInt64 = 0
         var firstSent: UInt64
         var attempt: UInt8
         var server: Int
@@ -95,10 +104,11 @@ public struct ResolverPopulation: Sendable {
         let client = UInt32(random.below(UInt64(config.clientCount)))
         let server = Int(random.below(UInt64(config.serverCount)))
         let type = pickType()
-        let name = pickName()
+        let (name, rank) = pickName()
         metrics.series.recordSent(atSecond: Int(now.seconds))
         metrics.sent &+= 1
-        let pendingQuery = Pending(name: name, type: type, firstSent: now.nanoseconds, attempt: 0, server: server, client: client)
+        var pendingQuery = Pending(name: name, type: type, firstSent: now.nanoseconds, attempt: 0, server: server, client: client)
+        if let rank { pendingQuery.template = UInt64(rank + 1) << 32 | UInt64(type.rawValue) << 8 }
         transmit(pendingQuery, now: now, actions: &actions)
     }
 
@@ -108,29 +118,45 @@ public struct ResolverPopulation: Sendable {
         return config.queryTypes.last?.0 ?? .a
     }
 
-    private mutating func pickName() -> DNSName {
+    /// A name and its popularity rank; the rank is nil for a fresh name that does not exist.
+    private mutating func pickName() -> (DNSName, Int?) {
         if config.nxdomainPartsPerMillion > 0, random.chance(partsPerMillion: config.nxdomainPartsPerMillion),
             let apex = random.element(of: apexes)
         {
             let label = Array("nx-\(random.next() & 0xFFFF_FFFF)".utf8)
-            return (try? apex.prepending(label)) ?? apex
+            return ((try? apex.prepending(label)) ?? apex, nil)
         }
-        return names[zipf.sample(&random)]
+        let rank = zipf.sample(&random)
+        return (names[rank], rank)
     }
 
     /// Sends (or re-sends) a query over UDP with a fresh ID and port, and sets its retry deadline.
     private mutating func transmit(_ query: Pending, now: Instant, actions: inout [Action]) {
+        var query = query
         let id = UInt16(truncatingIfNeeded: random.next())
         let port = UInt16(1024 + random.below(64_512))
-        let edns: EDNS? = random.chance(partsPerMillion: config.ednsPartsPerMillion)
-            ? EDNS(udpPayloadSize: config.ednsSizes[Int(random.below(UInt64(config.ednsSizes.count)))]) : nil
-        let message = Message.query(id: id, name: query.name, type: query.type, edns: edns)
-        writer.reset()
-        guard (try? message.encode(into: &writer)) != nil else { return }
+        var ednsChoice = 0
+        if random.chance(partsPerMillion: config.ednsPartsPerMillion) {
+            ednsChoice = 1 + Int(random.below(UInt64(config.ednsSizes.count)))
+        }
+        if query.template != 0 { query.template = query.template & ~0xFF | UInt64(ednsChoice) }
+        var bytes: [UInt8]
+        if query.template != 0, let template = templates[query.template] {
+            bytes = template
+        } else {
+            let edns = ednsChoice == 0 ? nil : EDNS(udpPayloadSize: config.ednsSizes[ednsChoice - 1])
+            writer.reset()
+            guard (try? Message.query(id: 0, name: query.name, type: query.type, edns: edns).encode(into: &writer)) != nil
+            else { return }
+            bytes = writer.bytes
+            if query.template != 0 && templates.count < 1_000_000 { templates[query.template] = bytes }
+        }
+        bytes[0] = UInt8(id >> 8)
+        bytes[1] = UInt8(id & 0xFF)
         let key = Self.key(client: query.client, port: port, id: id)
         pending[key] = query
         deadlines.append((now.nanoseconds &+ UInt64(config.timeout.nanoseconds), key, query.attempt))
-        actions.append(.sendUDP(client: query.client, port: port, server: query.server, bytes: writer.bytes))
+        actions.append(.sendUDP(client: query.client, port: port, server: query.server, bytes: bytes))
     }
 
     static func key(client: UInt32, port: UInt16, id: UInt16) -> UInt64 {
@@ -150,6 +176,9 @@ public struct ResolverPopulation: Sendable {
             if Int(query.attempt) < config.retries {
                 query.attempt += 1
                 query.tcpTag = 0
+                // Like a stub's server list (resolv.conf rotation) and BIND's server selection: a
+                // retry goes to the next server.
+                query.server = (query.server + 1) % config.serverCount
                 metrics.retries &+= 1
                 transmit(query, now: now, actions: &actions)
             } else {

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The run command's exit codes (issue 3): 0 expectations hold, 1 one failed, 2 invalid input.
+set -uo pipefail
+bin=${1:?usage: check-cli.sh DDNSLAB}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+status=0
+expect() {
+    local want=$1; shift
+    "$@" >"$work/out" 2>"$work/err"
+    local got=$?
+    if [ "$got" -ne "$want" ]; then
+        echo "cli: '$*' exited $got, expected $want"; cat "$work/err"; status=1
+    else
+        echo "cli: exit $got as expected: $*"
+    fi
+}
+sed 's/legit.latency.p99: "< 50ms"/legit.latency.p99: "< 1ms"/' scenarios/quickstart.yaml > "$work/strict.yaml"
+sed -i 's#\.\./fixtures#'"$PWD"'/fixtures#' "$work/strict.yaml"
+printf 'version: 1\nname: broken\nduration: fast\n' > "$work/broken.yaml"
+expect 0 "$bin" run scenarios/quickstart.yaml --quiet --duration 5s --out "$work/ok"
+expect 1 "$bin" run "$work/strict.yaml" --quiet --duration 5s --out "$work/strict"
+expect 2 "$bin" run "$work/broken.yaml" --quiet
+expect 2 "$bin" validate "$work/broken.yaml"
+grep -q "broken.yaml:3:11: error:" "$work/err" || { echo "cli: validate did not give file:line:column"; cat "$work/err"; status=1; }
+expect 0 "$bin" validate scenarios/quickstart.yaml scenarios/faults.yaml
+exit $status
