@@ -24,6 +24,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Layer 0: pure value code, standard library only.
@@ -34,6 +35,12 @@ let package = Package(
         // Layer 1: sans-IO protocol machines.
         .target(name: "Nameserver", dependencies: ["DNSWire", "DNSZone", "Determinism"], swiftSettings: strict),
         .target(name: "Traffic", dependencies: ["DNSWire", "DNSZone", "Determinism", "Metrics"], swiftSettings: strict),
+        // Layer 2: storage on SQLite (PowerDNS's gsqlite3 schema) through GRDB.
+        .target(
+            name: "Storage",
+            dependencies: ["DNSWire", "DNSZone", "Determinism", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
         // Layer 3: the simulated network that hosts the machines, scenarios, reports.
         .target(name: "SimNet", dependencies: ["DNSWire", "Determinism"], swiftSettings: strict),
         .target(
@@ -67,6 +74,8 @@ let package = Package(
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire", "HarnessTesting", "Determinism"]),
         .testTarget(name: "DNSZoneTests", dependencies: ["DNSZone", "DNSWire", "HarnessTesting"]),
         .testTarget(name: "PcapDecodeTests", dependencies: ["PcapDecode", "DNSWire"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "DNSZone", "DNSWire", "Determinism"]),
+        .testTarget(name: "NameserverTests", dependencies: ["Nameserver", "DNSZone", "DNSWire", "Determinism"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Determinism", "DNSWire"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Determinism"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "SimNet", "Scenario", "Nameserver", "Traffic", "Reports", "Metrics", "DNSZone", "DNSWire", "Determinism"]),
