@@ -40,6 +40,8 @@ interop-codec:
 
 # Release-build benchmarks; results as JSON under reports/bench/.
 bench:
+	@# SwiftPM does not notice new source files of a path dependency without re-planning.
+	rm -f Benchmarks/.build/*.yaml Benchmarks/.build/*.json
 	$(SWIFT) build -c release --package-path Benchmarks --scratch-path Benchmarks/.build
 	Benchmarks/.build/release/codec-bench reports/bench/codec.json
 	Benchmarks/.build/release/sim-bench reports/bench/sim.json fixtures/zones/dyn.example.zone

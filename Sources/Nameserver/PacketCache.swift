@@ -15,7 +15,7 @@ public struct PacketCache: Sendable {
     public var ttl: SimDuration
     public var capacity: Int
     /// Entries by the key's 64-bit digest; the entry keeps the whole key to rule out collisions.
-    private var entries: [UInt64: Entry] = [:]
+    private var entries = UInt64Map<Entry>(minimumCapacity: 1024)
     private var insertionOrder: [UInt64] = []
     private var insertionHead = 0
     public private(set) var hits: UInt64 = 0
@@ -47,7 +47,7 @@ public struct PacketCache: Sendable {
 
     /// Drops every entry (the zones changed).
     public mutating func clear() {
-        entries.removeAll(keepingCapacity: true)
+        entries.removeAll()
         insertionOrder.removeAll(keepingCapacity: true)
         insertionHead = 0
     }

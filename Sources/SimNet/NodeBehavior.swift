@@ -39,6 +39,10 @@ public struct ConnectionID: Hashable, Sendable, CustomStringConvertible {
 /// What a machine asks its host to do. Collected in an `inout` array the host reuses.
 public enum NodeAction: Sendable {
     case send(Datagram)
+    /// Sends when the node's clock shows `at` (not before the input's service ends). A traffic
+    /// source uses it to emit a batch of queries, each at its own instant, from one wake-up; the
+    /// path is decided when the batch is emitted.
+    case sendAt(Datagram, at: Instant)
     case armTimer(at: Instant, token: UInt64)
     /// The input just handled cost this much service time (instead of the node's default).
     case cost(SimDuration)

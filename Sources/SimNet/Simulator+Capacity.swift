@@ -83,9 +83,12 @@ extension Simulator {
         switch action {
         case .send(let datagram): transmit(datagram, after: delay)
         case .armTimer(let at, let token):
-            let runtime = runtimes[Int(node)]
-            let instant = max(now.nanoseconds, runtime.trueTime(at))
-            queue.schedule(.timer(node: node, incarnation: runtime.incarnation, token: token), at: Instant(nanoseconds: instant))
+            let instant = max(now.nanoseconds, runtimes[Int(node)].trueTime(at))
+            queue.schedule(.timer(node: node, incarnation: runtimes[Int(node)].incarnation, token: token),
+                           at: Instant(nanoseconds: instant))
+        case .sendAt(let datagram, let at):
+            let local = runtimes[Int(node)].localTime(now.nanoseconds)
+            transmit(datagram, after: max(delay, (at - local).nanoseconds))
         case .cost: break
         case .tcpConnect(let from, let to, let tag): tcpConnect(from: from, to: to, tag: tag, after: delay)
         case .tcpSend(let connection, let bytes): tcpSend(connection, bytes: bytes, from: node, after: delay)

@@ -88,11 +88,11 @@ public struct Simulator<Host: NodeHost> {
     }
 
     private mutating func fireTimer(node: UInt32, incarnation: UInt32, token: UInt64) {
-        let runtime = runtimes[Int(node)]
-        guard runtime.up, runtime.incarnation == incarnation else { return }
-        if runtime.hungUntil > now.nanoseconds {
+        let index = Int(node)
+        guard runtimes[index].up, runtimes[index].incarnation == incarnation else { return }
+        if runtimes[index].hungUntil > now.nanoseconds {
             queue.schedule(.timer(node: node, incarnation: incarnation, token: token),
-                           at: Instant(nanoseconds: runtime.hungUntil))
+                           at: Instant(nanoseconds: runtimes[index].hungUntil))
             return
         }
         trace.record(.timer, at: now, UInt64(node), token)
@@ -158,12 +158,11 @@ public struct Simulator<Host: NodeHost> {
 
     /// True when `node` is up and not hung; otherwise counts the drop.
     mutating func accepts(_ node: UInt32, size: Int) -> Bool {
-        let runtime = runtimes[Int(node)]
-        if !runtime.up {
+        if !runtimes[Int(node)].up {
             drop(node, reason: .nodeDown, size: size)
             return false
         }
-        if runtime.hungUntil > now.nanoseconds {
+        if runtimes[Int(node)].hungUntil > now.nanoseconds {
             drop(node, reason: .nodeHung, size: size)
             return false
         }

@@ -132,9 +132,9 @@ public struct ResolverNode {
     private mutating func translate(_ actions: inout [NodeAction]) {
         for action in output {
             switch action {
-            case .sendUDP(let client, let port, let server, let bytes):
+            case .sendUDP(let client, let port, let server, let bytes, let at):
                 let source = Endpoint(node: node, addressIndex: client, port: port)
-                actions.append(.send(Datagram(source: source, destination: servers[server], payload: bytes)))
+                actions.append(.sendAt(Datagram(source: source, destination: servers[server], payload: bytes), at: at))
             case .connectTCP(let client, let server, let tag):
                 let source = Endpoint(node: node, addressIndex: client, port: UInt16(32_768 + tag % 28_000))
                 actions.append(.tcpConnect(from: source, to: servers[server], tag: tag))

@@ -37,7 +37,7 @@ extension ResolverPopulation {
         let outcome = classify(response, for: query)
         finish(query, outcome: outcome, now: now)
         if verdictKey != 0 {
-            if verdicts.count >= 100_000 { verdicts.removeAll(keepingCapacity: true) }
+            if verdicts.count >= 100_000 { verdicts.removeAll() }
             verdicts[verdictKey] = Verdict(template: query.template, bytes: Array(bytes[2...]), outcome: outcome,
                                            nxdomain: outcome == .correct && response.rcode == .nxDomain)
         }

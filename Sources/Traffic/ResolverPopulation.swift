@@ -24,19 +24,19 @@ public struct ResolverPopulation: Sendable {
     private let names: [DNSName]
     private let apexes: [DNSName]
     private let zipf: ZipfDistribution
-    var pending: [UInt64: Pending] = [:]
+    var pending = UInt64Map<Pending>(minimumCapacity: 1024)
     var deadlines: [(at: UInt64, key: UInt64, attempt: UInt8)] = []
     private var deadlineHead = 0
     private var nextSendAt: UInt64 = 0
     var nextTCPTag: UInt64 = 1
-    var tcpByConnection: [UInt64: UInt64] = [:]
+    var tcpByConnection = UInt64Map<UInt64>()
     private var writer = WireWriter(capacity: 512)
     /// Encoded queries by (name rank, type, EDNS size): a new query copies one and patches its ID,
     /// as dnsperf sends from prepared buffers. Names drawn for NXDOMAIN are unique and not kept.
-    private var templates: [UInt64: [UInt8]] = [:]
+    private var templates = UInt64Map<[UInt8]>(minimumCapacity: 256)
     /// Verdicts by response bytes (ID excluded) for a query template: the same bytes for the same
     /// question get the same verdict, so repeated answers are scored without decoding them again.
-    var verdicts: [UInt64: Verdict] = [:]
+    var verdicts = UInt64Map<Verdict>(minimumCapacity: 256)
     public internal(set) var metrics = PopulationMetrics()
 
     struct Pending: Sendable {
@@ -53,7 +53,8 @@ public struct ResolverPopulation: Sendable {
 
     /// What the machine asks its host to do.
     public enum Action: Sendable, Equatable {
-        case sendUDP(client: UInt32, port: UInt16, server: Int, bytes: [UInt8])
+        /// A datagram to send at `at` (a wake-up emits the queries of its batch window, each at its own instant).
+        case sendUDP(client: UInt32, port: UInt16, server: Int, bytes: [UInt8], at: Instant)
         case connectTCP(client: UInt32, server: Int, tag: UInt64)
         case sendTCP(tag: UInt64, bytes: [UInt8])
         case closeTCP(tag: UInt64)
@@ -87,11 +88,16 @@ public struct ResolverPopulation: Sendable {
         return next == .max ? nil : Instant(nanoseconds: next)
     }
 
-    /// Sends what is due and handles expired deadlines.
+    /// Queries due within this window after a wake-up are emitted by that wake-up, each with its own
+    /// send instant: one timer event per window instead of one per query.
+    public static let batchWindow: UInt64 = 1_000_000
+
+    /// Sends what is due (within the batch window) and handles expired deadlines.
     public mutating func wake(now: Instant, actions: inout [Action]) {
         expireDeadlines(now: now, actions: &actions)
-        while nextSendAt <= now.nanoseconds && nextSendAt < config.stopAt.nanoseconds {
-            sendNewQuery(now: now, actions: &actions)
+        let horizon = now.nanoseconds &+ Self.batchWindow
+        while nextSendAt < horizon && nextSendAt < config.stopAt.nanoseconds {
+            sendNewQuery(now: Instant(nanoseconds: max(nextSendAt, now.nanoseconds)), actions: &actions)
             if let gap = config.rate.gap(at: Instant(nanoseconds: nextSendAt), random: &random) {
                 nextSendAt &+= UInt64(gap)
             } else {
@@ -156,7 +162,7 @@ public struct ResolverPopulation: Sendable {
         let key = Self.key(client: query.client, port: port, id: id)
         pending[key] = query
         deadlines.append((now.nanoseconds &+ UInt64(config.timeout.nanoseconds), key, query.attempt))
-        actions.append(.sendUDP(client: query.client, port: port, server: query.server, bytes: bytes))
+        actions.append(.sendUDP(client: query.client, port: port, server: query.server, bytes: bytes, at: now))
     }
 
     static func key(client: UInt32, port: UInt16, id: UInt16) -> UInt64 {
