@@ -63,6 +63,24 @@ public struct WireReader: Sendable {
     /// strictly before the pointer itself and strictly before the previous pointer's target; this
     /// rejects loops and forward pointers in linear time. Label types 0b01 and 0b10 are rejected.
     public mutating func readName() throws(DNSDecodeError) -> DNSName {
+        // Fast path: a name without pointers is copied in one piece. Anything else (a pointer, a
+        // bad label type, truncation, excess length) takes the general path, which reports it.
+        var scan = offset
+        while scan < limit {
+            let length = bytes[scan]
+            if length == 0 {
+                guard scan + 1 - offset <= DNSName.maxWireLength else { break }
+                let name = Array(bytes[offset...scan])
+                offset = scan + 1
+                return DNSName(uncheckedWire: name)
+            }
+            if length & 0xC0 != 0 { break }
+            scan += 1 + Int(length)
+        }
+        return try readNameFollowingPointers()
+    }
+
+    private mutating func readNameFollowingPointers() throws(DNSDecodeError) -> DNSName {
         var wire: [UInt8] = []
         wire.reserveCapacity(32)
         var position = offset
