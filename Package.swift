@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "DeterminismTests", dependencies: ["Determinism"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Determinism"]),
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire", "HarnessTesting", "Determinism"]),
-        .testTarget(name: "DNSZoneTests", dependencies: ["DNSZone", "DNSWire", "HarnessTesting"]),
+        .testTarget(name: "DNSZoneTests", dependencies: ["DNSZone", "DNSWire", "HarnessTesting", "Determinism"]),
         .testTarget(name: "PcapDecodeTests", dependencies: ["PcapDecode", "DNSWire"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "DNSZone", "DNSWire", "Determinism"]),
         .testTarget(name: "NameserverTests", dependencies: ["Nameserver", "DNSZone", "DNSWire", "Determinism"]),

@@ -99,6 +99,28 @@ public enum StableHash {
         fnv1a64(bytes: text.utf8)
     }
 
+    /// A fast digest of `bytes[start..<end]` mixed with `seed`, eight octets at a time: for hot-path
+    /// keys (packet cache, verdicts, trace). Not cryptographic; the same in every process.
+    public static func words64(_ bytes: [UInt8], from start: Int = 0, to end: Int? = nil, seed: UInt64 = 0) -> UInt64 {
+        let stop = end ?? bytes.count
+        precondition(start >= 0 && start <= stop && stop <= bytes.count, "range inside the bytes")
+        var state: UInt64 = 0xCBF2_9CE4_8422_2325 ^ seed
+        bytes.withUnsafeBytes { raw in
+            var offset = start
+            while offset + 8 <= stop {
+                state = (state ^ UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+                    &* 0x0000_0100_0000_01B3
+                state ^= state >> 29
+                offset += 8
+            }
+            while offset < stop {
+                state = (state ^ UInt64(raw[offset])) &* 0x0000_0100_0000_01B3
+                offset += 1
+            }
+        }
+        return state
+    }
+
     public static func fnv1a64(bytes: some Sequence<UInt8>) -> UInt64 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in bytes {

@@ -83,22 +83,9 @@ public struct PacketCache: Sendable {
                    digest: digest(query, from: dnsHeaderLength, to: questionEnd, variant: variant))
     }
 
-    /// A 64-bit digest of the question octets and the variant (8 octets at a time).
+    /// A 64-bit digest of the question octets and the variant.
     static func digest(_ bytes: [UInt8], from start: Int, to end: Int, variant: UInt32) -> UInt64 {
-        var state: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(variant) << 20
-        bytes.withUnsafeBytes { raw in
-            var offset = start
-            while offset + 8 <= end {
-                state = (state ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x0000_0100_0000_01B3
-                state ^= state >> 29
-                offset += 8
-            }
-            while offset < end {
-                state = (state ^ UInt64(raw[offset])) &* 0x0000_0100_0000_01B3
-                offset += 1
-            }
-        }
-        return state
+        StableHash.words64(bytes, from: start, to: end, seed: UInt64(variant) << 20)
     }
 
     /// True when the entry was made for this very question and variant.

@@ -1,3 +1,4 @@
+import DNSWire
 import Determinism
 
 /// Which signs a duration may have where it is used.
@@ -206,22 +207,12 @@ enum ValueText {
         guard (1...12).contains(month), (1...daysInMonth(year: year, month: month)).contains(day) else {
             return .invalid("bad date '\(text)': no such day")
         }
-        return .value(Int64(daysSinceEpoch(year: year, month: month, day: day)) * 86_400 + Int64(secondsOfDay))
+        return .value(Int64(TextEncoding.daysSinceEpoch(year: year, month: month, day: day)) * 86_400 + Int64(secondsOfDay))
     }
 
     static func daysInMonth(year: Int, month: Int) -> Int {
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
         return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-    }
-
-    /// Days from 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's days_from_civil).
-    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }
 

@@ -35,24 +35,8 @@ public struct Trace: Sendable {
         if recording { lines.append(line) }
     }
 
-    /// A 64-bit digest of bytes, 8 at a time.
-    public static func hash(_ bytes: [UInt8]) -> UInt64 {
-        var state: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(bytes.count)
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset + 8 <= raw.count {
-                let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                state = (state ^ UInt64(littleEndian: word)) &* 0x0000_0100_0000_01B3
-                state ^= state >> 29
-                offset += 8
-            }
-            while offset < raw.count {
-                state = (state ^ UInt64(raw[offset])) &* 0x0000_0100_0000_01B3
-                offset += 1
-            }
-        }
-        return state
-    }
+    /// A 64-bit digest of bytes.
+    public static func hash(_ bytes: [UInt8]) -> UInt64 { StableHash.words64(bytes, seed: UInt64(bytes.count)) }
 
     /// The digest as 16 lowercase hex digits.
     public var digestHex: String {

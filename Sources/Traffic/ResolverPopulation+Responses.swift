@@ -132,20 +132,7 @@ struct Verdict: Sendable {
     /// A 64-bit key from the response bytes after the ID and the query template; 0 is never used.
     static func key(_ bytes: [UInt8], template: UInt64) -> UInt64 {
         guard bytes.count > 2 else { return 0 }
-        var state: UInt64 = 0xCBF2_9CE4_8422_2325 ^ template
-        bytes.withUnsafeBytes { raw in
-            var offset = 2
-            while offset + 8 <= raw.count {
-                state = (state ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x0000_0100_0000_01B3
-                state ^= state >> 29
-                offset += 8
-            }
-            while offset < raw.count {
-                state = (state ^ UInt64(raw[offset])) &* 0x0000_0100_0000_01B3
-                offset += 1
-            }
-        }
-        return state | 1
+        return StableHash.words64(bytes, from: 2, seed: template) | 1
     }
 
     func matches(_ response: [UInt8], template: UInt64) -> Bool {

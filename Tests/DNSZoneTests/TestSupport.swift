@@ -1,4 +1,5 @@
 import DNSWire
+import Determinism
 import DNSZone
 import Testing
 
@@ -56,21 +57,16 @@ func zoneSet(_ zones: Zone...) -> ZoneSet {
     return set
 }
 
-/// A small SplitMix64 so property tests need only the targets this test target depends on; the
-/// seed is printed on failure (STYLE.md §9).
+/// Seeded randomness for property tests (the seed is printed on failure, STYLE.md §9).
 struct TestRandom {
-    var state: UInt64
+    var generator: SeededRandom
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    init(state: UInt64) { generator = SeededRandom(seed: state) }
 
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
-    mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in byte() } }
-    mutating func bool() -> Bool { next() & 1 == 1 }
+    mutating func next() -> UInt64 { generator.next() }
+    mutating func below(_ bound: Int) -> Int { Int(generator.below(UInt64(bound))) }
+    mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: generator.next()) }
+    mutating func bytes(_ count: Int) -> [UInt8] { generator.bytes(count) }
+    mutating func bool() -> Bool { generator.next() & 1 == 1 }
 }
+
