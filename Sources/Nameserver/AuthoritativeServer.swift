@@ -8,9 +8,10 @@ import Determinism
 /// its header can be read, else dropped: RFC 1035 §4.1.1); responses (QR set) are dropped; the zone
 /// engine answers; over UDP a response larger than the client's limit (512 octets without EDNS,
 /// else the smaller of its EDNS size and ours, RFC 6891 §6.2.5) goes out empty with TC set so the
-/// client retries over TCP (RFC 1035 §4.2.1, RFC 7766 §5). Zone transfers belong to the transfer
-/// machines of the replication issue; until then they are refused. Responses go through a
-/// `PacketCache` (PowerDNS's 20 s packet cache) unless it is disabled.
+/// client retries over TCP (RFC 1035 §4.2.1, RFC 7766 §5). Zone transfers are handed out by
+/// `reply(to:over:now:)` as a `TransferRequest` for the replication machines (`PrimaryMachine`,
+/// `SecondaryMachine`) to answer; `respond(to:over:now:)` refuses them. Responses go through a
+/// `PacketCache` (PowerDNS's 20 s packet cache) unless it is disabled; transfers never do.
 public struct AuthoritativeServer: Sendable {
     /// The zones served; replacing them empties the packet cache.
     public var zones: ZoneSet { didSet { cache.clear() } }
@@ -27,19 +28,44 @@ public struct AuthoritativeServer: Sendable {
 
     public enum Transport: Sendable { case udp, tcp }
 
-    /// The response to `bytes` received at `now`, or nil when nothing is to be sent.
+    /// What the query path made of a message.
+    public enum Reply: Sendable {
+        /// Send these bytes back.
+        case response([UInt8])
+        /// AXFR or IXFR for a zone we serve: the caller answers it (it is counted as a query only).
+        case transfer(TransferRequest)
+        /// Send nothing (a response, or bytes without a readable header).
+        case none
+    }
+
+    /// The response to `bytes` received at `now`, or nil when nothing is to be sent. Transfers are
+    /// REFUSED here; use `reply(to:over:now:)` to receive them.
     public mutating func respond(to bytes: [UInt8], over transport: Transport, now: Instant) -> [UInt8]? {
+        switch reply(to: bytes, over: transport, now: now) {
+        case .response(let response): return response
+        case .none: return nil
+        case .transfer(let request):
+            stats.count(.refused)
+            var refused = request.query.makeResponse(rcode: .refused)
+            let bytes = encode(&refused, limit: transport == .udp ? Self.udpLimit(for: request.query) : dnsMaxMessageLength)
+            if bytes != nil { stats.responses &+= 1 }
+            return bytes
+        }
+    }
+
+    /// The reply to `bytes` received at `now`: a response, a transfer request, or nothing.
+    public mutating func reply(to bytes: [UInt8], over transport: Transport, now: Instant) -> Reply {
         stats.queries &+= 1
         let limit = transport == .udp ? Self.udpLimit(raw: bytes) : dnsMaxMessageLength
         let key = cache.isEnabled ? PacketCache.key(for: bytes, limit: limit) : nil
         if let key, let hit = cache.lookup(key, query: bytes, now: now) {
             stats.responses &+= 1
             stats.cacheHits &+= 1
-            return hit
+            return .response(hit)
         }
-        guard let response = respondUncached(to: bytes, over: transport) else { return nil }
-        if let key { cache.insert(key, query: bytes, response: response, now: now) }
-        return response
+        let reply = replyUncached(to: bytes, over: transport)
+        if let key, case .response(let response) = reply { cache.insert(key, query: bytes, response: response, now: now) }
+        return reply
     }
 
     /// The UDP limit from the raw query: the OPT CLASS field when a cacheable OPT is present.
@@ -51,30 +77,29 @@ public struct AuthoritativeServer: Sendable {
         return max(512, min(size, 1232))
     }
 
-    private mutating func respondUncached(to bytes: [UInt8], over transport: Transport) -> [UInt8]? {
+    private mutating func replyUncached(to bytes: [UInt8], over transport: Transport) -> Reply {
         let query: Message
         do {
             query = try Message(wire: bytes)
         } catch {
             stats.malformed &+= 1
-            return formErr(for: bytes)
+            return formErr(for: bytes).map(Reply.response) ?? .none
         }
         guard !query.flags.contains(.qr) else {
             stats.droppedResponses &+= 1
-            return nil
+            return .none
         }
         var response: Message
         switch zones.answer(query, options: options) {
         case .response(let message, let outcome):
             response = message
             stats.count(outcome)
-        case .transfer:
-            response = query.makeResponse(rcode: .refused)
-            stats.count(.refused)
+        case .transfer(let request):
+            return .transfer(request)
         }
         let bytes = encode(&response, limit: transport == .udp ? Self.udpLimit(for: query) : dnsMaxMessageLength)
         if bytes != nil { stats.responses &+= 1 }
-        return bytes
+        return bytes.map(Reply.response) ?? .none
     }
 
     /// RFC 6891 §6.2.5: 512 without EDNS, else the client's size capped at ours, never below 512.

@@ -1,0 +1,173 @@
+import DNSWire
+import DNSZone
+import Determinism
+
+extension PrimaryMachine {
+    /// A committed change: replace the zone, journal the diff, NOTIFY per policy.
+    mutating func commit(
+        _ origin: DNSName, zone newZone: Zone, diff: ZoneDiff?, now: Instant, actions: inout [PrimaryAction<Address>]
+    ) {
+        precondition(newZone.origin == origin, "zoneChanged for \(origin) carries another zone")
+        guard let newSOA = newZone.soa else { preconditionFailure("a committed zone has an SOA: \(origin)") }
+        stats.commits &+= 1
+        let index = zoneStateIndex(origin)
+        let note: JournalNote
+        if let old = server.zones.zone(named: origin), let oldSOA = old.soa {
+            if !SerialNumber(newSOA.serial).isGreater(than: SerialNumber(oldSOA.serial)) {
+                actions.append(.trace(.serialNotIncreased(zone: origin, old: oldSOA.serial, new: newSOA.serial)))
+            }
+            note = journalChange(index: index, old: old, new: newZone, diff: diff)
+        } else {
+            zoneStates[index].journal.removeAll()
+            note = .newZone
+        }
+        _ = server.zones.replace(newZone)
+        actions.append(.trace(.zoneCommitted(zone: origin, serial: newSOA.serial, journal: note)))
+        if config.notify == .onCommit { queueNotify(origin, serial: newSOA.serial, now: now, actions: &actions) }
+    }
+
+    /// Appends the change to the journal when it is a forward step from the old version.
+    private mutating func journalChange(index: Int, old: Zone, new: Zone, diff: ZoneDiff?) -> JournalNote {
+        let oldSerial = SerialNumber(old.soa?.serial ?? 0)
+        let newSerial = SerialNumber(new.soa?.serial ?? 0)
+        let change = diff ?? (try? ZoneDiff(from: old, to: new))
+        guard let change, change.oldSerial == oldSerial, change.newSerial == newSerial, newSerial.isGreater(than: oldSerial)
+        else {
+            zoneStates[index].journal.removeAll()
+            return .restarted
+        }
+        switch zoneStates[index].journal.append(change) {
+        case .appended: return .appended
+        case .restarted: return .restarted
+        }
+    }
+
+    /// The state of `origin`, created for a zone seen the first time.
+    mutating func zoneStateIndex(_ origin: DNSName) -> Int {
+        if let index = zoneStates.firstIndex(where: { $0.origin == origin }) { return index }
+        zoneStates.append(PrimaryZoneState(origin: origin, journal: makeJournal(origin), notifiedSerial: nil))
+        return zoneStates.count - 1
+    }
+
+    /// Queues a NOTIFY of `origin` at `serial` to every secondary, replacing older ones, and sends.
+    mutating func queueNotify(_ origin: DNSName, serial: UInt32, now: Instant, actions: inout [PrimaryAction<Address>]) {
+        zoneStates[zoneStateIndex(origin)].notifiedSerial = serial
+        for secondary in config.secondaries {
+            pendingNotifies.removeAll { $0.zone == origin && $0.to == secondary }
+            let id = UInt16(truncatingIfNeeded: random.next())
+            pendingNotifies.append(PendingNotify(zone: origin, serial: serial, to: secondary, id: id, attempts: 0, next: now))
+        }
+        sendDueNotifies(now: now, actions: &actions)
+    }
+
+    /// Sends every NOTIFY that is due, gives up on those whose sends ran out, re-arms the timer.
+    mutating func sendDueNotifies(now: Instant, actions: inout [PrimaryAction<Address>]) {
+        var kept: [PendingNotify<Address>] = []
+        kept.reserveCapacity(pendingNotifies.count)
+        for var pending in pendingNotifies {
+            guard pending.next <= now else {
+                kept.append(pending)
+                continue
+            }
+            if pending.attempts >= config.notifyRetry.attemptsMax {
+                stats.notifiesAbandoned &+= 1
+                actions.append(.trace(.notifyAbandoned(zone: pending.zone, to: pending.to, attempts: pending.attempts)))
+                continue
+            }
+            pending.attempts += 1
+            pending.next = now + config.notifyRetry.delay(afterAttempt: pending.attempts)
+            let soa = server.zones.zone(named: pending.zone)?.soaRecord
+            if let bytes = try? NotifyMessage.make(id: pending.id, zone: pending.zone, soa: soa).wire() {
+                stats.notifiesSent &+= 1
+                actions.append(.sendUDP(bytes, to: pending.to))
+                actions.append(.trace(.notifySent(zone: pending.zone, serial: pending.serial, to: pending.to,
+                                                  attempt: pending.attempts)))
+            }
+            kept.append(pending)
+        }
+        pendingNotifies = kept
+        rearmNotifyRetry()
+    }
+
+    mutating func rearmNotifyRetry() {
+        timers[PrimaryTimer.notifyRetry.rawValue] = pendingNotifies.map(\.next).min()
+    }
+
+    /// A NOTIFY response: the pending NOTIFY with the same host, ID and zone is done, whatever
+    /// the RCODE (RFC 1996 §4.7; PowerDNS's `removeIf`).
+    mutating func notifyResponse(_ bytes: [UInt8], from: Address, actions: inout [PrimaryAction<Address>]) {
+        guard let message = try? Message(wire: bytes) else {
+            stats.unmatchedResponses &+= 1
+            return
+        }
+        let zone = message.question?.name
+        guard let index = pendingNotifies.firstIndex(where: {
+            $0.id == message.id && $0.to.isSameHost(as: from) && (zone == nil || $0.zone == zone)
+        }) else {
+            stats.unmatchedResponses &+= 1
+            actions.append(.trace(.notifyResponseUnmatched(from: from, id: message.id)))
+            return
+        }
+        let done = pendingNotifies.remove(at: index)
+        stats.notifiesAcknowledged &+= 1
+        actions.append(.trace(.notifyAcknowledged(zone: done.zone, by: done.to, rcode: message.rcode)))
+        rearmNotifyRetry()
+    }
+
+    /// PowerDNS's `masterUpdateCheck`: NOTIFY the zones whose serial moved since the last tick.
+    mutating func notifyCycle(now: Instant, actions: inout [PrimaryAction<Address>]) {
+        guard case .periodic(let interval) = config.notify else { return }
+        timers[PrimaryTimer.notifyCycle.rawValue] = now + interval
+        for zone in server.zones.zones {
+            guard let serial = zone.soa?.serial else { continue }
+            let index = zoneStateIndex(zone.origin)
+            if zoneStates[index].notifiedSerial != serial { queueNotify(zone.origin, serial: serial, now: now, actions: &actions) }
+        }
+    }
+}
+
+extension PrimaryMachine {
+    /// A datagram on port 53: a NOTIFY response, or the query path (SOA checks included).
+    mutating func datagram(_ bytes: [UInt8], from: Address, now: Instant, actions: inout [PrimaryAction<Address>]) {
+        if HeaderPeek.isResponse(bytes) && HeaderPeek.opcode(bytes) == .notify {
+            notifyResponse(bytes, from: from, actions: &actions)
+            return
+        }
+        switch server.reply(to: bytes, over: .udp, now: now) {
+        case .response(let response): actions.append(.sendUDP(response, to: from))
+        case .none: break
+        case .transfer(let request):
+            let answer = transferAnswer(request, udpLimit: AuthoritativeServer.udpLimit(for: request.query))
+            for message in ReplyEncoding.encode(answer) { actions.append(.sendUDP(message, to: from)) }
+        }
+    }
+
+    /// A message on an accepted TCP connection: the query path, transfers answered in full.
+    mutating func tcpMessage(_ bytes: [UInt8], on connection: TCPConnection, now: Instant, actions: inout [PrimaryAction<Address>]) {
+        switch server.reply(to: bytes, over: .tcp, now: now) {
+        case .response(let response): actions.append(.sendTCP(response, on: connection))
+        case .none: break
+        case .transfer(let request):
+            let answer = transferAnswer(request, udpLimit: nil)
+            for message in ReplyEncoding.encode(answer) { actions.append(.sendTCP(message, on: connection)) }
+            actions.append(.trace(.transferServed(zone: request.zone, type: request.type, style: answer.style,
+                                                  rcode: answer.rcode, records: answer.recordCount,
+                                                  messages: answer.messages.count)))
+        }
+    }
+
+    private mutating func transferAnswer(_ request: TransferRequest, udpLimit: Int?) -> TransferAnswer {
+        guard let zone = server.zones.zone(named: request.zone) else {
+            return ZoneTransferResponder.error(request.query, .notAuth)
+        }
+        let journal = zoneStates.first { $0.origin == request.zone }?.journal
+        let answer = if let udpLimit {
+            ZoneTransferResponder.answerOverUDP(request, zone: zone, journal: journal, policy: config.transfer, limit: udpLimit)
+        } else {
+            ZoneTransferResponder.answer(request, zone: zone, journal: journal, policy: config.transfer)
+        }
+        stats.transfersServed &+= 1
+        stats.transferRecordsSent &+= UInt64(answer.recordCount)
+        return answer
+    }
+}
