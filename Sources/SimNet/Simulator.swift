@@ -137,8 +137,8 @@ public struct Simulator<Host: NodeHost> {
     }
 
     private mutating func deliver(slot: UInt32) {
-        guard let packet = inFlight[Int(slot)] else { return }
-        inFlight[Int(slot)] = nil
+        // take() moves the packet out without a retain/release pair.
+        guard let packet = inFlight[Int(slot)].take() else { return }
         freeSlots.append(slot)
         switch packet {
         case .datagram(let datagram):
