@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "Scenario", targets: ["Scenario"]),
         .library(name: "Reports", targets: ["Reports"]),
+        .library(name: "Storage", targets: ["Storage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -74,7 +75,10 @@ let package = Package(
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire", "HarnessTesting", "Determinism"]),
         .testTarget(name: "DNSZoneTests", dependencies: ["DNSZone", "DNSWire", "HarnessTesting", "Determinism"]),
         .testTarget(name: "PcapDecodeTests", dependencies: ["PcapDecode", "DNSWire"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "DNSZone", "DNSWire", "Determinism"]),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", "DNSZone", "DNSWire", "Determinism", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "NameserverTests", dependencies: ["Nameserver", "DNSZone", "DNSWire", "Determinism"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Determinism", "DNSWire"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Determinism"]),

@@ -22,6 +22,14 @@ let package = Package(
             ],
             path: "Sources/sim-bench"
         ),
+        .executableTarget(
+            name: "zone-bench",
+            dependencies: [
+                .product(name: "Storage", package: "ddnslab"), .product(name: "DNSZone", package: "ddnslab"),
+                .product(name: "DNSWire", package: "ddnslab"),
+            ],
+            path: "Sources/zone-bench"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,7 +5,9 @@ set -euo pipefail
 
 need_apt=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for pkg in libsqlite3-dev libpcap-dev pkg-config tshark; do
+# pdns-server, pdns-backend-sqlite3 and bind9-dnsutils (dig): the PowerDNS interop test of the
+# Storage target (Tests/StorageTests/PowerDNSInteropTests.swift) serves our SQLite file with them.
+for pkg in libsqlite3-dev libpcap-dev pkg-config tshark pdns-server pdns-backend-sqlite3 bind9-dnsutils; do
     have_pkg "$pkg" || need_apt+=("$pkg")
 done
 # pip from Debian only where python3 has none of its own.
@@ -15,6 +17,16 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     echo "bootstrap: installing ${pkgs[*]}"
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    # pdns-server's maintainer scripts start the service (Debian's configuration, port 53). The tests
+    # run their own pdns_server, so forbid service starts while installing: invoke-rc.d (no systemd)
+    # and deb-systemd-invoke (systemd) both honour /usr/sbin/policy-rc.d exiting 101. A policy that
+    # is already there (Docker images ship one) is left alone; ours is removed afterwards.
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\n# ddnslab bootstrap: no service starts during package installation\nexit 101\n' \
+            | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+        $SUDO chmod 755 /usr/sbin/policy-rc.d
+        trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+    fi
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
 fi

@@ -49,6 +49,7 @@ public struct RowProblem: Hashable, Sendable, CustomStringConvertible {
     /// What is wrong, in words.
     public var reason: String
 
+    /// The problem `reason` with row `rowID` of `table`.
     public init(table: String, rowID: Int64, reason: String) {
         self.table = table
         self.rowID = rowID
@@ -79,12 +80,14 @@ public struct DatabaseFailure: Error, Hashable, Sendable, CustomStringConvertibl
         case other
     }
 
+    /// The class of failure.
     public var kind: Kind
     /// SQLite's extended result code.
     public var extendedCode: Int32
     /// SQLite's message.
     public var message: String
 
+    /// A failure of `kind` (for fault injection in tests of callers).
     public init(kind: Kind, extendedCode: Int32, message: String) {
         self.kind = kind
         self.extendedCode = extendedCode

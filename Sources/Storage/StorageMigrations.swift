@@ -20,6 +20,7 @@ public enum StorageMigrations {
         /// The statements of the step, run in one transaction.
         public let statements: [String]
 
+        /// A step named `identifier` running `statements`.
         public init(identifier: String, statements: [String]) {
             self.identifier = identifier
             self.statements = statements
