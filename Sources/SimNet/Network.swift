@@ -11,22 +11,42 @@ public struct DelayModel: Sendable {
         case pareto(minimum: Double, alpha: Double)
     }
 
-    public var baseNanoseconds: Int64
-    public var jitter: Shape
-    public var tail: Shape
-    public var tailPartsPerMillion: UInt32
+    public let baseNanoseconds: Int64
+    public let jitter: Shape
+    public let tail: Shape
+    public let tailPartsPerMillion: UInt32
+    /// The per-packet jitter draws through a quantile table (see `QuantileSampler`).
+    private let jitterSampler: QuantileSampler?
 
     public init(baseNanoseconds: Int64, jitter: Shape = .none, tail: Shape = .none, tailPartsPerMillion: UInt32 = 0) {
         self.baseNanoseconds = baseNanoseconds
         self.jitter = jitter
         self.tail = tail
         self.tailPartsPerMillion = tailPartsPerMillion
+        jitterSampler = Self.sampler(for: jitter)
+    }
+
+    /// A table sampler for the shapes that need logarithms per draw.
+    static func sampler(for shape: Shape) -> QuantileSampler? {
+        switch shape {
+        case .none, .uniform, .pareto: return nil
+        case .exponential(let mean):
+            return QuantileSampler { p in -mean * DeterministicMath.log(1 - p) }
+        case .normal(let mean, let deviation):
+            return QuantileSampler { p in mean + deviation * standardNormalQuantile(p) }
+        case .logNormal(let median, let sigma):
+            return QuantileSampler { p in median * DeterministicMath.exp(sigma * standardNormalQuantile(p)) }
+        }
     }
 
     /// Draws one delay (never negative).
     public func sample(_ random: inout SeededRandom) -> Int64 {
         var total = baseNanoseconds
-        if case .none = jitter {} else { total += Int64(Self.draw(jitter, &random)) }
+        if let jitterSampler {
+            total += Int64(jitterSampler.sample(&random))
+        } else if case .none = jitter {} else {
+            total += Int64(Self.draw(jitter, &random))
+        }
         if tailPartsPerMillion > 0, random.chance(partsPerMillion: tailPartsPerMillion) {
             total += Int64(Self.draw(tail, &random))
         }

@@ -68,3 +68,22 @@ import Testing
         #expect(x != Array(0..<100))
     }
 }
+
+@Suite struct QuantileSamplerTests {
+    @Test func probitKnownValues() {
+        #expect(abs(standardNormalQuantile(0.5)) < 1e-9)
+        #expect(abs(standardNormalQuantile(0.975) - 1.959_963_985) < 1e-7)
+        #expect(abs(standardNormalQuantile(0.001) + 3.090_232_306) < 1e-7)
+    }
+
+    /// A table-sampled log-normal keeps its median and its upper tail.
+    @Test func logNormalThroughTheTable() {
+        let sampler = QuantileSampler { p in 2_000_000 * DeterministicMath.exp(0.6 * standardNormalQuantile(p)) }
+        var random = SeededRandom(seed: 12)
+        var values = (0..<200_000).map { _ in sampler.sample(&random) }
+        values.sort()
+        #expect(abs(values[100_000] / 2_000_000 - 1) < 0.01)
+        // 99.9th percentile: median * e^(0.6 * 3.0902) = 6.38 * median.
+        #expect(abs(values[199_800] / (2_000_000 * 6.375) - 1) < 0.05)
+    }
+}
