@@ -5,7 +5,7 @@ DIFF_SEED ?= 20261121
 DIFF_COUNT ?= 10000
 FUZZ_SECONDS ?= 600
 
-.PHONY: bootstrap build demo test unit-test interop-codec determinism cli bench fuzz fuzz-build clean
+.PHONY: bootstrap build demo test unit-test interop-codec determinism cli lint bench fuzz fuzz-build clean
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -18,7 +18,7 @@ demo: build
 	@$(SCRATCH)/debug/ddnslab run scenarios/quickstart.yaml; status=$$?; \
 		echo "quickstart report: reports/quickstart/summary.md and reports/quickstart/report.json"; exit $$status
 
-test: bootstrap unit-test interop-codec determinism cli
+test: bootstrap lint unit-test interop-codec determinism cli
 
 unit-test:
 	$(SWIFT) test --scratch-path $(SCRATCH)
@@ -27,6 +27,10 @@ unit-test:
 determinism:
 	$(SWIFT) build --scratch-path $(SCRATCH) --product ddnslab
 	scripts/check-determinism.sh $(SCRATCH)/debug/ddnslab scenarios/quickstart.yaml scenarios/faults.yaml
+
+# STYLE.md §4.8: no clock, global randomness, threads, environment, Foundation or NIO in core targets.
+lint:
+	scripts/lint-determinism.sh
 
 # Exit codes of the run and validate commands.
 cli:
