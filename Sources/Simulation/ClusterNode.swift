@@ -12,11 +12,15 @@ public struct ClusterHost: NodeHost {
     enum Kind {
         case nameserver(Int)
         case resolvers(Int)
+        case primary(Int)
+        case secondary(Int)
     }
 
     var kinds: [Kind] = []
     public internal(set) var nameservers: [NameserverNode] = []
     public internal(set) var populations: [ResolverNode] = []
+    public internal(set) var primaries: [PrimaryNode] = []
+    public internal(set) var secondaries: [SecondaryNode] = []
 
     public init() {}
 
@@ -24,6 +28,8 @@ public struct ClusterHost: NodeHost {
         switch kinds[Int(node.index)] {
         case .nameserver(let index): nameservers[index].handle(input, now: now, actions: &actions)
         case .resolvers(let index): populations[index].handle(input, now: now, actions: &actions)
+        case .primary(let index): primaries[index].handle(input, now: now, actions: &actions)
+        case .secondary(let index): secondaries[index].handle(input, now: now, actions: &actions)
         }
     }
 
@@ -31,13 +37,19 @@ public struct ClusterHost: NodeHost {
         switch kinds[Int(node.index)] {
         case .nameserver(let index): nameservers[index].restart()
         case .resolvers(let index): populations[index].restart()
+        case .primary(let index): primaries[index].restart()
+        case .secondary(let index): secondaries[index].restart()
         }
     }
 
     public mutating func connectionAssigned(node: NodeID, _ connection: ConnectionID, tag: UInt64) {
-        guard case .resolvers(let index) = kinds[Int(node.index)] else { return }
-        populations[index].connections[tag] = connection
-        populations[index].tags[connection] = tag
+        switch kinds[Int(node.index)] {
+        case .resolvers(let index):
+            populations[index].connections[tag] = connection
+            populations[index].tags[connection] = tag
+        case .secondary(let index): secondaries[index].assign(connection, tag: tag)
+        case .nameserver, .primary: break
+        }
     }
 
     /// Registers a machine for the next node ID.
@@ -49,6 +61,16 @@ public struct ClusterHost: NodeHost {
     mutating func add(_ node: ResolverNode) {
         kinds.append(.resolvers(populations.count))
         populations.append(node)
+    }
+
+    mutating func add(_ node: PrimaryNode) {
+        kinds.append(.primary(primaries.count))
+        primaries.append(node)
+    }
+
+    mutating func add(_ node: SecondaryNode) {
+        kinds.append(.secondary(secondaries.count))
+        secondaries.append(node)
     }
 }
 

@@ -1,0 +1,95 @@
+import DNSWire
+import DNSZone
+import Determinism
+import Nameserver
+import SimNet
+
+extension Endpoint: PeerAddress {
+    /// Same node and address: NOTIFY and its response are matched by host, not port (as PowerDNS does).
+    public func isSameHost(as other: Endpoint) -> Bool { node == other.node && addressIndex == other.addressIndex }
+}
+
+/// Changes committed to a primary's zone at a steady rate: each sets a new address on one of the
+/// zone's A records and bumps the SOA serial (by one), as a stream of DynDNS updates does. It stands
+/// in for the web server and database of later issues; the change reaches the primary as the
+/// storage commit function reports it (`zoneChanged` with the diff).
+public struct ZoneEditFeed: Sendable {
+    public var interval: SimDuration
+    public var stopAt: Instant
+    private var random: SeededRandom
+    private var owners: [DNSName] = []
+    public private(set) var nextAt: Instant
+
+    public init(interval: SimDuration, start: Instant, stopAt: Instant, seed: UInt64, zone: Zone) {
+        precondition(interval > .zero, "edits need a positive interval")
+        self.interval = interval
+        self.stopAt = stopAt
+        random = SeededRandom(seed: seed, label: "zone-edits:\(zone.origin)")
+        nextAt = start
+        owners = zone.rrsets.filter { $0.type == .a && $0.owner != zone.origin }.map(\.owner)
+    }
+
+    public var isDone: Bool { nextAt >= stopAt || owners.isEmpty }
+
+    /// The next edit of `zone`: the new zone and its diff; advances the schedule.
+    public mutating func nextEdit(of zone: Zone) -> (Zone, ZoneDiff)? {
+        defer { nextAt = nextAt + interval }
+        guard let owner = random.element(of: owners), let soa = zone.soa, let soaRRset = zone.soaRRset else { return nil }
+        var next = zone
+        let address = IPv4Address(198, 51, 100, UInt8(truncatingIfNeeded: random.next()))
+        let ttl = zone.rrset(at: owner, type: .a)?.ttl ?? 60
+        do {
+            try next.setRRset(RRset(owner: owner, type: .a, ttl: ttl, rdatas: [.a(address)]))
+            try next.setRRset(RRset(owner: zone.origin, type: .soa, ttl: soaRRset.ttl, rdatas: [.soa(soa.bumpingSerial(.increment))]))
+            return (next, try ZoneDiff(from: zone, to: next))
+        } catch {
+            return nil
+        }
+    }
+}
+
+/// A timer multiplexer for nodes with several deadlines: arms one simulator timer for the earliest
+/// and ignores stale ones by token.
+struct NodeTimer {
+    var armedAt: UInt64 = .max
+    var token: UInt64 = 0
+
+    mutating func fired(_ token: UInt64) -> Bool {
+        guard token == self.token else { return false }
+        armedAt = .max
+        return true
+    }
+
+    mutating func arm(_ deadline: Instant?, actions: inout [NodeAction]) {
+        guard let deadline, deadline.nanoseconds < armedAt else { return }
+        armedAt = deadline.nanoseconds
+        token &+= 1
+        actions.append(.armTimer(at: deadline, token: token))
+    }
+}
+
+/// The TCP connections a node sees, as its machine names them (`TCPConnection`).
+struct ConnectionBook {
+    var byConnection: [ConnectionID: TCPConnection] = [:]
+    var byName: [TCPConnection: ConnectionID] = [:]
+    var nextAccepted: UInt64 = 1
+
+    mutating func opened(_ connection: ConnectionID, tag: UInt64) {
+        byConnection[connection] = .opened(tag)
+        byName[.opened(tag)] = connection
+    }
+
+    mutating func accepted(_ connection: ConnectionID) -> TCPConnection {
+        let name = TCPConnection.accepted(nextAccepted)
+        nextAccepted += 1
+        byConnection[connection] = name
+        byName[name] = connection
+        return name
+    }
+
+    mutating func forget(_ connection: ConnectionID) -> TCPConnection? {
+        guard let name = byConnection.removeValue(forKey: connection) else { return nil }
+        byName[name] = nil
+        return name
+    }
+}

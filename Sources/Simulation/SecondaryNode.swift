@@ -1,0 +1,83 @@
+import DNSWire
+import DNSZone
+import Determinism
+import Nameserver
+import SimNet
+
+/// A secondary nameserver on port 53: the `SecondaryMachine`, its TCP connections, and its "disk"
+/// (the copies it persisted). It records when each serial of each zone became servable.
+public struct SecondaryNode {
+    public private(set) var machine: SecondaryMachine<Endpoint>
+    let port53: Endpoint
+    let config: SecondaryConfig<Endpoint>
+    let seed: UInt64
+    /// The copies on disk, restored after a crash.
+    var disk: [Zone]
+    var timer = NodeTimer()
+    var connections = ConnectionBook()
+    /// Every completed transfer: zone, serial, instant.
+    public private(set) var applied: [(zone: DNSName, serial: UInt32, at: Instant)] = []
+    private var output: [SecondaryAction<Endpoint>] = []
+
+    init(config: SecondaryConfig<Endpoint>, port53: Endpoint, seed: UInt64, storedCopies: [Zone]) {
+        self.config = config
+        self.port53 = port53
+        self.seed = seed
+        disk = storedCopies
+        machine = SecondaryMachine(config: config, storedCopies: storedCopies, random: SeededRandom(seed: seed, label: "secondary:\(port53.node)"))
+    }
+
+    mutating func handle(_ input: NodeInput, now: Instant, actions: inout [NodeAction]) {
+        output.removeAll(keepingCapacity: true)
+        switch input {
+        case .started: machine.handle(.started, now: now, actions: &output)
+        case .datagram(let datagram): machine.handle(.datagramReceived(datagram.payload, from: datagram.source), now: now, actions: &output)
+        case .tcp(.connected(let connection)):
+            if case .opened(let tag)? = connections.byConnection[connection] {
+                machine.handle(.tcpConnected(tag: tag), now: now, actions: &output)
+            }
+        case .tcp(.accepted(let connection, _, _)): _ = connections.accepted(connection)
+        case .tcp(.received(let connection, let bytes)):
+            if let name = connections.byConnection[connection] { machine.handle(.tcpReceived(bytes, on: name), now: now, actions: &output) }
+        case .tcp(.closed(let connection, _)):
+            if let name = connections.forget(connection) { machine.handle(.tcpClosed(name), now: now, actions: &output) }
+        case .timer(let token):
+            guard timer.fired(token) else { return }
+            if let deadline = machine.nextDeadline, deadline <= now { machine.handle(.timerFired, now: now, actions: &output) }
+        }
+        translate(now: now, actions: &actions)
+        timer.arm(machine.nextDeadline, actions: &actions)
+    }
+
+    private mutating func translate(now: Instant, actions: inout [NodeAction]) {
+        for action in output {
+            switch action {
+            case .sendUDP(let bytes, let to): actions.append(.send(Datagram(source: port53, destination: to, payload: bytes)))
+            case .connectTCP(let to, let tag):
+                let source = Endpoint(node: port53.node, addressIndex: port53.addressIndex, port: UInt16(40_000 + tag % 20_000))
+                actions.append(.tcpConnect(from: source, to: to, tag: tag))
+            case .sendTCP(let bytes, let name):
+                if let connection = connections.byName[name] { actions.append(.tcpSend(connection, bytes)) }
+            case .closeTCP(let name):
+                if let connection = connections.byName[name] {
+                    _ = connections.forget(connection)
+                    actions.append(.tcpClose(connection))
+                }
+            case .persist(let zone, _):
+                disk.removeAll { $0.origin == zone.origin }
+                disk.append(zone)
+            case .trace(.transferCompleted(let zone, let serial, _, _)): applied.append((zone, serial, now))
+            case .trace: break
+            }
+        }
+    }
+
+    mutating func assign(_ connection: ConnectionID, tag: UInt64) { connections.opened(connection, tag: tag) }
+
+    /// Memory lost, disk kept: the machine restarts from the persisted copies.
+    mutating func restart() {
+        machine = SecondaryMachine(config: config, storedCopies: disk, random: SeededRandom(seed: seed, label: "secondary-restart:\(port53.node)"))
+        timer = NodeTimer()
+        connections = ConnectionBook()
+    }
+}
