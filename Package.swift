@@ -52,7 +52,10 @@ let package = Package(
         .target(name: "Reports", dependencies: ["Determinism", "Metrics"], swiftSettings: strict),
         .target(
             name: "Simulation",
-            dependencies: ["SimNet", "Scenario", "Nameserver", "Traffic", "Reports", "Metrics", "DNSZone", "DNSWire", "Determinism"],
+            dependencies: [
+                "SimNet", "Scenario", "Nameserver", "Traffic", "Reports", "Metrics", "Storage", "DNSZone", "DNSWire",
+                "Determinism",
+            ],
             swiftSettings: strict
         ),
         // Layer 3: capture decoding (frames -> DNS messages), sans-IO over bytes.
@@ -82,7 +85,7 @@ let package = Package(
         .testTarget(name: "NameserverTests", dependencies: ["Nameserver", "DNSZone", "DNSWire", "Determinism"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Determinism", "DNSWire"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Determinism"]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "SimNet", "Scenario", "Nameserver", "Traffic", "Reports", "Metrics", "DNSZone", "DNSWire", "Determinism"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "SimNet", "Scenario", "Nameserver", "Traffic", "Reports", "Metrics", "Storage", "DNSZone", "DNSWire", "Determinism"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,29 +3,41 @@ import DNSZone
 import Determinism
 import Nameserver
 import SimNet
+import Storage
 
-/// A primary nameserver on port 53: the `PrimaryMachine` and, for now, the feed of edits committed
-/// to its zones. It records every commit (zone, serial, instant) for the replication figures.
+/// A primary nameserver on port 53: the `PrimaryMachine` over its database (PowerDNS's schema; the
+/// node's "disk"), and the feeds of edits committed to its zones. Zones are loaded from the
+/// database at start and after a crash; every edit goes through `ZoneStore.apply`, whose diff the
+/// machine gets. It records every commit (zone, serial, instant) for the replication figures.
 public struct PrimaryNode {
     public private(set) var machine: PrimaryMachine<Endpoint>
     let port53: Endpoint
-    let initialZones: ZoneSet
     let config: PrimaryConfig<Endpoint>
     let seed: UInt64
-    var feed: ZoneEditFeed?
+    let store: ZoneStore
+    /// Seconds since 1970 at virtual time zero, for date-based serials.
+    let epochSeconds: Int64
+    var feeds: [ZoneEditFeed]
+    public private(set) var storageFailures = 0
     var timer = NodeTimer()
     var connections = ConnectionBook()
     /// Every change committed, in order: zone, serial, instant.
     public private(set) var commits: [(zone: DNSName, serial: UInt32, at: Instant)] = []
     private var output: [PrimaryAction<Endpoint>] = []
 
-    init(zones: ZoneSet, config: PrimaryConfig<Endpoint>, port53: Endpoint, seed: UInt64, feed: ZoneEditFeed?) {
-        self.initialZones = zones
+    /// Writes `zones` to the database as MASTER zones and loads them back: the primary serves what
+    /// its database holds.
+    init(zones: ZoneSet, store: ZoneStore, config: PrimaryConfig<Endpoint>, port53: Endpoint, seed: UInt64,
+         epochSeconds: Int64, feeds: [ZoneEditFeed]) throws(StorageError) {
+        for zone in zones.zones { _ = try store.storeZone(zone, kind: .master) }
+        self.store = store
         self.config = config
         self.port53 = port53
         self.seed = seed
-        self.feed = feed
-        machine = PrimaryMachine(zones: zones, config: config, random: SeededRandom(seed: seed, label: "primary:\(port53.node)"))
+        self.epochSeconds = epochSeconds
+        self.feeds = feeds
+        machine = PrimaryMachine(zones: try store.loadZones().zones, config: config,
+                                 random: SeededRandom(seed: seed, label: "primary:\(port53.node)"))
     }
 
     mutating func handle(_ input: NodeInput, now: Instant, actions: inout [NodeAction]) {
@@ -42,20 +54,27 @@ public struct PrimaryNode {
         case .tcp(.connected): break
         case .timer(let token):
             guard timer.fired(token) else { return }
-            if var edits = feed, !edits.isDone, edits.nextAt <= now {
-                commitEdits(&edits, now: now)
-                feed = edits
-            }
+            for index in feeds.indices { commitDue(feed: index, now: now) }
             if let deadline = machine.nextDeadline, deadline <= now { machine.handle(.timerFired, now: now, actions: &output) }
         }
         translate(now: now, actions: &actions)
-        timer.arm(earliest(machine.nextDeadline, feed.flatMap { $0.isDone ? nil : $0.nextAt }), actions: &actions)
+        let nextEdit = feeds.filter { !$0.isDone }.map(\.nextAt).min()
+        timer.arm(earliest(machine.nextDeadline, nextEdit), actions: &actions)
     }
 
-    private mutating func commitEdits(_ edits: inout ZoneEditFeed, now: Instant) {
-        while !edits.isDone && edits.nextAt <= now {
-            guard let zone = machine.server.zones.zones.first, let (next, diff) = edits.nextEdit(of: zone) else { continue }
-            machine.handle(.zoneChanged(origin: zone.origin, newZone: next, diff: diff), now: now, actions: &output)
+    /// Commits the due edits of one feed through the database and tells the machine.
+    private mutating func commitDue(feed index: Int, now: Instant) {
+        while !feeds[index].isDone && feeds[index].nextAt <= now {
+            let origin = feeds[index].origin
+            guard let change = feeds[index].nextChange(), let zone = machine.server.zones.zone(named: origin) else { continue }
+            do {
+                let result = try store.apply(change, to: origin, now: now, epoch: epochSeconds)
+                guard result.changed else { continue }
+                let next = try result.diff.applied(to: zone)
+                machine.handle(.zoneChanged(origin: origin, newZone: next, diff: result.diff), now: now, actions: &output)
+            } catch {
+                storageFailures += 1
+            }
         }
     }
 
@@ -71,9 +90,10 @@ public struct PrimaryNode {
         }
     }
 
-    /// Memory lost: the machine restarts from its "disk" (the zones as last committed).
+    /// Memory lost, disk kept: the machine restarts from its database alone.
     mutating func restart() {
-        let zones = machine.server.zones
+        let zones = (try? store.loadZones().zones) ?? ZoneSet()
+        if zones.zones.isEmpty { storageFailures += 1 }
         machine = PrimaryMachine(zones: zones, config: config, random: SeededRandom(seed: seed, label: "primary-restart:\(port53.node)"))
         timer = NodeTimer()
         connections = ConnectionBook()

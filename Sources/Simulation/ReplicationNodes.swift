@@ -3,6 +3,7 @@ import DNSZone
 import Determinism
 import Nameserver
 import SimNet
+import Storage
 
 extension Endpoint: PeerAddress {
     /// Same node and address: NOTIFY and its response are matched by host, not port (as PowerDNS does).
@@ -10,41 +11,34 @@ extension Endpoint: PeerAddress {
 }
 
 /// Changes committed to a primary's zone at a steady rate: each sets a new address on one of the
-/// zone's A records and bumps the SOA serial (by one), as a stream of DynDNS updates does. It stands
-/// in for the web server and database of later issues; the change reaches the primary as the
-/// storage commit function reports it (`zoneChanged` with the diff).
+/// zone's A records, as a stream of DynDNS updates does. It stands in for the web server of later
+/// issues: the change goes through the storage's one write path, which bumps the serial.
 public struct ZoneEditFeed: Sendable {
     public var interval: SimDuration
     public var stopAt: Instant
+    public let origin: DNSName
     private var random: SeededRandom
     private var owners: [DNSName] = []
     public private(set) var nextAt: Instant
 
-    public init(interval: SimDuration, start: Instant, stopAt: Instant, seed: UInt64, zone: Zone) {
+    public init(interval: SimDuration, start: Instant, stopAt: Instant, seed: UInt64, zone: Zone, label: String = "") {
         precondition(interval > .zero, "edits need a positive interval")
         self.interval = interval
         self.stopAt = stopAt
-        random = SeededRandom(seed: seed, label: "zone-edits:\(zone.origin)")
+        origin = zone.origin
+        random = SeededRandom(seed: seed, label: "zone-edits:\(label):\(zone.origin)")
         nextAt = start
         owners = zone.rrsets.filter { $0.type == .a && $0.owner != zone.origin }.map(\.owner)
     }
 
     public var isDone: Bool { nextAt >= stopAt || owners.isEmpty }
 
-    /// The next edit of `zone`: the new zone and its diff; advances the schedule.
-    public mutating func nextEdit(of zone: Zone) -> (Zone, ZoneDiff)? {
+    /// The next change and advances the schedule.
+    public mutating func nextChange(ttl: UInt32 = 60) -> ZoneChange? {
         defer { nextAt = nextAt + interval }
-        guard let owner = random.element(of: owners), let soa = zone.soa, let soaRRset = zone.soaRRset else { return nil }
-        var next = zone
+        guard let owner = random.element(of: owners) else { return nil }
         let address = IPv4Address(198, 51, 100, UInt8(truncatingIfNeeded: random.next()))
-        let ttl = zone.rrset(at: owner, type: .a)?.ttl ?? 60
-        do {
-            try next.setRRset(RRset(owner: owner, type: .a, ttl: ttl, rdatas: [.a(address)]))
-            try next.setRRset(RRset(owner: zone.origin, type: .soa, ttl: soaRRset.ttl, rdatas: [.soa(soa.bumpingSerial(.increment))]))
-            return (next, try ZoneDiff(from: zone, to: next))
-        } catch {
-            return nil
-        }
+        return ZoneChange([.replace(RRset(owner: owner, type: .a, ttl: ttl, rdatas: [.a(address)]))])
     }
 }
 

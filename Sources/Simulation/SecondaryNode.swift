@@ -3,28 +3,37 @@ import DNSZone
 import Determinism
 import Nameserver
 import SimNet
+import Storage
 
-/// A secondary nameserver on port 53: the `SecondaryMachine`, its TCP connections, and its "disk"
-/// (the copies it persisted). It records when each serial of each zone became servable.
+/// A secondary nameserver on port 53: the `SecondaryMachine`, its TCP connections, and its own
+/// database where it keeps its copies as SLAVE zones (as PowerDNS does). After a crash it restarts
+/// from that database alone. It records when each serial of each zone became servable.
 public struct SecondaryNode {
     public private(set) var machine: SecondaryMachine<Endpoint>
     let port53: Endpoint
     let config: SecondaryConfig<Endpoint>
     let seed: UInt64
     /// The copies on disk, restored after a crash.
-    var disk: [Zone]
+    let store: ZoneStore
+    public private(set) var storageFailures = 0
     var timer = NodeTimer()
     var connections = ConnectionBook()
     /// Every completed transfer: zone, serial, instant.
     public private(set) var applied: [(zone: DNSName, serial: UInt32, at: Instant)] = []
     private var output: [SecondaryAction<Endpoint>] = []
 
-    init(config: SecondaryConfig<Endpoint>, port53: Endpoint, seed: UInt64, storedCopies: [Zone]) {
+    /// `storedCopies` are written to the database first (a secondary that starts with data); an
+    /// empty list is a new secondary that transfers everything.
+    init(config: SecondaryConfig<Endpoint>, store: ZoneStore, port53: Endpoint, seed: UInt64, storedCopies: [Zone])
+        throws(StorageError)
+    {
+        for copy in storedCopies { _ = try store.storeZone(copy, kind: .slave, primaries: ["\(config.primary.node)"]) }
         self.config = config
         self.port53 = port53
         self.seed = seed
-        disk = storedCopies
-        machine = SecondaryMachine(config: config, storedCopies: storedCopies, random: SeededRandom(seed: seed, label: "secondary:\(port53.node)"))
+        self.store = store
+        machine = SecondaryMachine(config: config, storedCopies: try store.loadZones().zones.zones,
+                                   random: SeededRandom(seed: seed, label: "secondary:\(port53.node)"))
     }
 
     mutating func handle(_ input: NodeInput, now: Instant, actions: inout [NodeAction]) {
@@ -64,8 +73,10 @@ public struct SecondaryNode {
                     actions.append(.tcpClose(connection))
                 }
             case .persist(let zone, _):
-                disk.removeAll { $0.origin == zone.origin }
-                disk.append(zone)
+                // The whole copy in one transaction (diffs could be applied row by row instead).
+                do { _ = try store.storeZone(zone, kind: .slave, primaries: ["\(config.primary.node)"]) } catch {
+                    storageFailures += 1
+                }
             case .trace(.transferCompleted(let zone, let serial, _, _)): applied.append((zone, serial, now))
             case .trace: break
             }
@@ -76,7 +87,9 @@ public struct SecondaryNode {
 
     /// Memory lost, disk kept: the machine restarts from the persisted copies.
     mutating func restart() {
-        machine = SecondaryMachine(config: config, storedCopies: disk, random: SeededRandom(seed: seed, label: "secondary-restart:\(port53.node)"))
+        let copies = (try? store.loadZones().zones.zones) ?? []
+        machine = SecondaryMachine(config: config, storedCopies: copies,
+                                   random: SeededRandom(seed: seed, label: "secondary-restart:\(port53.node)"))
         timer = NodeTimer()
         connections = ConnectionBook()
     }

@@ -4,6 +4,7 @@ import Determinism
 import Metrics
 import Nameserver
 import SimNet
+import Storage
 @testable import Simulation
 import Testing
 
@@ -34,12 +35,15 @@ import Testing
         let feed = ZoneEditFeed(interval: editEvery, start: Instant.zero + .seconds(1), stopAt: Instant.zero + .seconds(1) + editsFor,
                                 seed: seed, zone: zone)
         _ = simulator.addNode(config: config(0))
-        simulator.host.add(PrimaryNode(zones: zones, config: PrimaryConfig(secondaries: secondaryIDs.map(port53), notify: notify),
-                                       port53: port53(primaryID), seed: seed, feed: feed))
+        simulator.host.add(try! PrimaryNode(
+            zones: zones, store: try! ZoneStore.inMemory(),
+            config: PrimaryConfig(secondaries: secondaryIDs.map(port53), notify: notify), port53: port53(primaryID),
+            seed: seed, epochSeconds: 1_767_225_600, feeds: [feed]))
         for id in secondaryIDs {
             _ = simulator.addNode(config: config(Int(id.index)))
             let secondaryConfig = SecondaryConfig(primary: port53(primaryID), zones: [zone.origin], refresh: refresh)
-            simulator.host.add(SecondaryNode(config: secondaryConfig, port53: port53(id), seed: seed, storedCopies: [zone]))
+            simulator.host.add(try! SecondaryNode(config: secondaryConfig, store: try! ZoneStore.inMemory(), port53: port53(id),
+                                                  seed: seed, storedCopies: [zone]))
         }
         return Cluster(simulator: simulator, primary: primaryID, secondaries: secondaryIDs)
     }
@@ -48,11 +52,12 @@ import Testing
         var cluster = cluster(secondaries: 2, notify: .onCommit, refresh: .soaTimers, editEvery: .milliseconds(100), editsFor: .seconds(20))
         cluster.simulator.run(until: Instant.zero + .seconds(30))
         let commits = cluster.simulator.host.primaries[0].commits
-        #expect(commits.count == 200)
+        // 200 edits; one that sets the address a name already has commits nothing (a dyndns2 nochg).
+        #expect(commits.count > 190 && commits.count <= 200)
         for secondary in cluster.simulator.host.secondaries {
             let result = ReplicationLag.measure(commits: commits, applied: secondary.applied)
             #expect(result.missing == 0)
-            #expect(result.lag.totalCount == 200)
+            #expect(result.lag.totalCount == UInt64(commits.count))
             let p99 = result.lag.value(atPercentile: 99)
             #expect(p99 < 50_000_000, "p99 replication lag \(Double(p99) / 1e6) ms")
             // NOTIFY, SOA query and answer, TCP set-up, IXFR: a handful of 1 ms one-way trips.
