@@ -26,7 +26,8 @@ unit-test:
 # Two processes, same seed: identical reports (ISSUE-3 point 1).
 determinism:
 	$(SWIFT) build --scratch-path $(SCRATCH) --product ddnslab
-	scripts/check-determinism.sh $(SCRATCH)/debug/ddnslab scenarios/quickstart.yaml scenarios/faults.yaml
+	scripts/check-determinism.sh $(SCRATCH)/debug/ddnslab scenarios/quickstart.yaml scenarios/faults.yaml \
+		scenarios/replication-crashes.yaml
 
 # STYLE.md §4.8: no clock, global randomness, threads, environment, Foundation or NIO in core targets.
 lint:

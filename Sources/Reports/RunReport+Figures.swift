@@ -27,6 +27,15 @@ extension RunReport {
             result.append(("server.\(server.name).responses", Double(server.responses)))
             result.append(("server.\(server.name).dropped", Double(server.dropped.values.reduce(0, +))))
         }
+        if !replication.isEmpty || changesCommitted > 0 { result.append(("replication.changes", Double(changesCommitted))) }
+        for entry in replication {
+            let prefix = "replication.\(entry.secondary)"
+            result.append(("\(prefix).lag.p50", Self.milliseconds(entry.lag.value(atPercentile: 50))))
+            result.append(("\(prefix).lag.p99", Self.milliseconds(entry.lag.value(atPercentile: 99))))
+            result.append(("\(prefix).lag.max", Self.milliseconds(entry.lag.isEmpty ? 0 : entry.lag.maximum)))
+            result.append(("\(prefix).missing", Double(entry.missing)))
+            result.append(("\(prefix).differing_records", Double(entry.differingRecords)))
+        }
         result.append(("trace.events", Double(traceEvents)))
         return result
     }

@@ -36,6 +36,21 @@ extension RunReport {
             ])
         }
         root["servers"] = .object(serverObject)
+        if !replication.isEmpty || changesCommitted > 0 {
+            var secondaries: [String: JSONValue] = [:]
+            for entry in replication {
+                secondaries[entry.secondary] = .object([
+                    "lag_ms": .object([
+                        "p50": .number(Self.milliseconds(entry.lag.value(atPercentile: 50))),
+                        "p99": .number(Self.milliseconds(entry.lag.value(atPercentile: 99))),
+                        "max": .number(Self.milliseconds(entry.lag.isEmpty ? 0 : entry.lag.maximum)),
+                        "count": .integer(Int64(entry.lag.totalCount)),
+                    ]),
+                    "missing": .integer(Int64(entry.missing)), "differing_records": .integer(Int64(entry.differingRecords)),
+                ])
+            }
+            root["replication"] = .object(["changes": .integer(Int64(changesCommitted)), "secondaries": .object(secondaries)])
+        }
         root["faults"] = .array(faults.map { fault in
             .object(["label": .string(fault.label), "start_seconds": .number(Double(fault.start.nanoseconds) / 1e9),
                      "end_seconds": fault.end.map { .number(Double($0.nanoseconds) / 1e9) } ?? .null])

@@ -32,6 +32,20 @@ extension RunReport {
             lines.append("| \(server.name) | \(server.received) | \(server.responses) | \(dropped.isEmpty ? "0" : dropped) | "
                          + "\(server.queuedPeak) | \(JSONValue.format(server.busyPercent, decimals: 1))% |")
         }
+        if !replication.isEmpty {
+            lines.append("")
+            lines.append("## Replication")
+            lines.append("")
+            lines.append("\(changesCommitted) changes committed.")
+            lines.append("")
+            lines.append("| secondary | lag p50 | lag p99 | lag max | missing | differing records at the end |")
+            lines.append("|---|---:|---:|---:|---:|---:|")
+            for entry in replication {
+                let lag = entry.lag
+                lines.append("| \(entry.secondary) | \(Self.ms(lag.value(atPercentile: 50))) | \(Self.ms(lag.value(atPercentile: 99))) | "
+                             + "\(Self.ms(lag.isEmpty ? 0 : lag.maximum)) | \(entry.missing) | \(entry.differingRecords) |")
+            }
+        }
         if !faults.isEmpty {
             lines.append("")
             lines.append("## Faults")

@@ -96,6 +96,25 @@ public struct RunReport: Sendable {
         }
     }
 
+    /// Replication to one secondary (issue 4).
+    public struct ReplicationReport: Sendable {
+        public var secondary: String
+        /// Time from each commit on the primary until this secondary served it (nanoseconds).
+        public var lag: LatencyHistogram
+        /// Changes this secondary never served before the run ended.
+        public var missing: Int
+        /// Records that differ between this secondary's copy and the primary's at the end (0: the
+        /// same AXFR content).
+        public var differingRecords: Int
+
+        public init(secondary: String, lag: LatencyHistogram, missing: Int, differingRecords: Int) {
+            self.secondary = secondary
+            self.lag = lag
+            self.missing = missing
+            self.differingRecords = differingRecords
+        }
+    }
+
     public var scenarioName: String
     public var scenarioFile: String
     public var scenarioDigest: UInt64
@@ -107,6 +126,9 @@ public struct RunReport: Sendable {
     public var traceDigest: String
     public var traceEvents: UInt64
     public var expectations: [ExpectationResult] = []
+    /// Changes committed on primaries, and their replication to each secondary.
+    public var changesCommitted: Int = 0
+    public var replication: [ReplicationReport] = []
 
     public init(scenarioName: String, scenarioFile: String, scenarioDigest: UInt64, seed: UInt64, duration: SimDuration,
                 classes: [ClassReport], servers: [ServerReport], faults: [FaultEntry], traceDigest: String, traceEvents: UInt64) {

@@ -34,9 +34,21 @@ public struct ReportFigure: Sendable, Hashable {
     /// Figures of each nameserver (`server.<name>.<suffix>`).
     public static let serverSuffixes = ["queries", "dropped", "responses"]
 
+    /// Figures of each secondary (`replication.<name>.<suffix>`): the time from a change's commit on
+    /// the primary until the secondary serves it, and the changes it never served.
+    public static let secondarySuffixes: [(suffix: String, unit: FigureUnit)] = [
+        ("lag.p50", .milliseconds), ("lag.p99", .milliseconds), ("lag.max", .milliseconds), ("missing", .count),
+        ("differing_records", .count),
+    ]
+
     /// Every figure of a scenario with these populations and nameservers, in declaration order:
-    /// each population's figures, then each server's, then `trace.events`.
-    public static func catalog(populations: [String], nameservers: [String]) -> [ReportFigure] {
+    /// each population's figures, then each server's, then, when there is a primary,
+    /// `replication.changes` and each secondary's figures, then `trace.events`.
+    ///
+    /// A scenario without a primary reports no replication figures, so its report is unchanged.
+    public static func catalog(
+        populations: [String], nameservers: [String], primaries: [String] = [], secondaries: [String] = []
+    ) -> [ReportFigure] {
         var figures: [ReportFigure] = []
         for population in populations {
             for (suffix, unit) in populationSuffixes {
@@ -48,6 +60,14 @@ public struct ReportFigure: Sendable, Hashable {
                 figures.append(ReportFigure(path: "server.\(server).\(suffix)", unit: .count))
             }
         }
+        if !primaries.isEmpty {
+            figures.append(ReportFigure(path: "replication.changes", unit: .count))
+            for secondary in secondaries {
+                for (suffix, unit) in secondarySuffixes {
+                    figures.append(ReportFigure(path: "replication.\(secondary).\(suffix)", unit: unit))
+                }
+            }
+        }
         figures.append(ReportFigure(path: "trace.events", unit: .count))
         return figures
     }
@@ -56,6 +76,8 @@ public struct ReportFigure: Sendable, Hashable {
 extension Scenario {
     /// Every figure a run of this scenario reports (see `ReportFigure.catalog`).
     public var figures: [ReportFigure] {
-        ReportFigure.catalog(populations: workload.map(\.name), nameservers: nameservers.map(\.name))
+        ReportFigure.catalog(
+            populations: workload.map(\.name), nameservers: nameservers.map(\.name),
+            primaries: primaries.map(\.name), secondaries: secondaries.map(\.name))
     }
 }

@@ -18,6 +18,8 @@ public struct Scenario: Sendable, Equatable {
     public var nameservers: [NameserverSpec]
     public var zoneFiles: [String]
     public var workload: [ResolverPopulationSpec]
+    /// Zone changes committed on primaries (workload items of kind `changes`), in file order.
+    public var changes: [ChangeStreamSpec]
     public var faults: [FaultSpec]
     public var randomFaults: RandomFaultSpec?
     public var expectations: [Expectation]
@@ -27,8 +29,8 @@ public struct Scenario: Sendable, Equatable {
     public init(
         version: Int = 1, name: String, seed: UInt64, duration: SimDuration, epochSeconds: Int64 = 1_767_225_600,
         sites: [Site], links: [Link], nameservers: [NameserverSpec], zoneFiles: [String],
-        workload: [ResolverPopulationSpec], faults: [FaultSpec] = [], randomFaults: RandomFaultSpec? = nil,
-        expectations: [Expectation] = [], sourceDigest: UInt64 = 0
+        workload: [ResolverPopulationSpec], changes: [ChangeStreamSpec] = [], faults: [FaultSpec] = [],
+        randomFaults: RandomFaultSpec? = nil, expectations: [Expectation] = [], sourceDigest: UInt64 = 0
     ) {
         self.version = version
         self.name = name
@@ -40,6 +42,7 @@ public struct Scenario: Sendable, Equatable {
         self.nameservers = nameservers
         self.zoneFiles = zoneFiles
         self.workload = workload
+        self.changes = changes
         self.faults = faults
         self.randomFaults = randomFaults
         self.expectations = expectations
@@ -142,21 +145,25 @@ public struct CapacitySpec: Sendable, Equatable {
     }
 }
 
-/// An authoritative nameserver (issue 3: answers from the zones; roles come with replication).
+/// An authoritative nameserver: answers from the zones, alone or as a primary or secondary of a
+/// replication cluster (`role`).
 public struct NameserverSpec: Sendable, Equatable {
     public var name: String
     public var site: String
     /// Networks it is reachable on; clients reach it only over a network they share.
     public var networks: [String]
     public var capacity: CapacitySpec
+    /// Its part in replication; `.authoritative` (no transfers) unless the scenario says otherwise.
+    public var role: NameserverRole
     public var position: SourcePosition?
 
     public init(name: String, site: String, networks: [String], capacity: CapacitySpec = CapacitySpec(),
-                position: SourcePosition? = nil) {
+                role: NameserverRole = .authoritative, position: SourcePosition? = nil) {
         self.name = name
         self.site = site
         self.networks = networks
         self.capacity = capacity
+        self.role = role
         self.position = position
     }
 }

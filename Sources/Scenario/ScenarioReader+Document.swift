@@ -42,8 +42,8 @@ extension ScenarioReader {
         return Scenario(
             version: version, name: name, seed: seed ?? 1, duration: runDuration,
             epochSeconds: epoch ?? Self.defaultEpochSeconds, sites: sites, links: links, nameservers: nameservers,
-            zoneFiles: zoneFiles, workload: workload, faults: faults, randomFaults: randomFaults,
-            expectations: expectations, sourceDigest: sourceDigest)
+            zoneFiles: zoneFiles, workload: workload.populations, changes: workload.changes, faults: faults,
+            randomFaults: randomFaults, expectations: expectations, sourceDigest: sourceDigest)
     }
 
     mutating func readVersion(_ field: Field?) -> Int? {

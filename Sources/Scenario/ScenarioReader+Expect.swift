@@ -12,12 +12,15 @@ extension ScenarioReader {
             reportExpected("a mapping of figures to thresholds", found: field.value, key: field.keyNode)
             return []
         }
-        let catalog = ReportFigure.catalog(populations: populationNames, nameservers: hostNames)
+        let catalog = ReportFigure.catalog(
+            populations: populationNames, nameservers: hostNames,
+            primaries: hostNames.filter { hostRoles[$0] == .primary },
+            secondaries: hostNames.filter { hostRoles[$0] == .secondary })
         var expectations: [Expectation] = []
         for (keyNode, value) in mapping {
             guard let path = scalar(keyNode, key: nil, expected: "a figure name") else { continue }
             let figure = catalog.first { $0.path == path }
-            if figure == nil, !populationsUsable || !hostsUsable {
+            if figure == nil, !populationsUsable || !hostsUsable || (!rolesUsable && path.hasPrefix("replication.")) {
                 continue  // the figures are unknown because a section they come from was unusable
             }
             if figure == nil {

@@ -47,11 +47,17 @@ extension ScenarioReader {
 
     /// `at`: zero or more and before the end of the run.
     mutating func readFaultStart(_ field: Field?) -> SimDuration? {
+        instantInRun(field, label: "fault at")
+    }
+
+    /// An instant of the run: zero or more and before its end; `label` begins the complaint
+    /// ("fault at 70s is outside the run (duration 60s)").
+    mutating func instantInRun(_ field: Field?, label: String) -> SimDuration? {
         guard let field, let at = duration(field, .nonNegative) else { return nil }
         if let runDuration, at >= runDuration {
             let run = runDurationText ?? runDuration.description
             let text = field.value.scalar?.string ?? at.description
-            report("fault at \(text) is outside the run (duration \(run))", at: field.value)
+            report("\(label) \(text) is outside the run (duration \(run))", at: field.value)
             return nil
         }
         return at

@@ -6,7 +6,9 @@ extension ScenarioReader {
     static let siteKeys = ["networks", "local_latency"]
     static let linkKeys = ["between", "latency", "loss", "duplicate", "reorder", "reorder_delay"]
     static let latencyKeys = ["base", "jitter", "tail", "tail_share"]
-    static let nameserverKeys = ["name", "site", "networks", "capacity"]
+    static let nameserverKeys = [
+        "name", "site", "networks", "capacity", "role", "primary", "notify", "refresh", "join_at",
+    ]
     static let capacityKeys = ["cores", "service_time", "queue"]
 
     // MARK: Sites
@@ -152,13 +154,15 @@ extension ScenarioReader {
         if items.isEmpty {
             report("nameservers must list at least one nameserver", at: field.value)
         }
-        return items.compactMap { readNameserver($0) }
+        // Two passes: a secondary may name a primary declared after it.
+        let drafts = items.map { readNameserver($0) }
+        return drafts.compactMap { resolvePrimary(of: $0) }
     }
 
-    mutating func readNameserver(_ node: Node) -> NameserverSpec? {
+    mutating func readNameserver(_ node: Node) -> NameserverDraft {
         guard let fields = mapping(node, context: "nameserver", allowed: Self.nameserverKeys,
                                    required: ["name", "site"])
-        else { return nil }
+        else { return NameserverDraft(spec: nil, primary: nil) }
         var name: String?
         if let nameField = fields["name"],
             let text = identifier(nameField.value, key: nameField.keyNode, what: "host name") {
@@ -173,10 +177,13 @@ extension ScenarioReader {
         let site = fields["site"].flatMap { siteReference($0.value, key: $0.keyNode) }
         let networks = readHostNetworks(fields["networks"], site: site)
         let capacity = readCapacity(fields["capacity"])
-        guard let name, let site else { return nil }
-        return NameserverSpec(
+        let (kind, role) = readRole(fields, name: name, node: node)
+        let primary = kind == .secondary ? fields["primary"] : nil
+        guard let name, let site, let role else { return NameserverDraft(spec: nil, primary: primary) }
+        let spec = NameserverSpec(
             name: name, site: site, networks: networks ?? siteNetworks[site] ?? [],
-            capacity: capacity ?? CapacitySpec(), position: node.position)
+            capacity: capacity ?? CapacitySpec(), role: role, position: node.position)
+        return NameserverDraft(spec: spec, primary: primary)
     }
 
     /// A host's `networks`: each must be one of its site's networks (when those are known).

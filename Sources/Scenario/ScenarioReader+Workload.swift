@@ -4,45 +4,59 @@ import Yams
 
 /// `workload`: populations of resolvers sending queries.
 extension ScenarioReader {
-    static let workloadKinds = ["resolvers"]
+    static let workloadKinds = ["resolvers", "changes"]
     static let populationKeys = [
         "name", "count", "site", "targets", "rate", "qtypes", "names", "nxdomain", "edns", "timeout", "retries",
         "tcp_fallback",
     ]
     static let ednsKeys = ["share", "sizes"]
-    /// First components of figure paths that are not populations (`server.ns1.queries`, `trace.events`).
-    static let reservedPopulationNames = ["server", "trace"]
+    /// First components of figure paths that are not populations (`server.ns1.queries`, `trace.events`,
+    /// `replication.changes`).
+    static let reservedPopulationNames = ["server", "trace", "replication"]
     /// Mnemonics offered as "did you mean" suggestions for a misspelt query type.
     static let commonTypes = [
         "A", "NS", "CNAME", "SOA", "PTR", "MX", "TXT", "AAAA", "SRV", "NAPTR", "DS", "DNSKEY", "TLSA", "SVCB",
         "HTTPS", "CAA", "ANY",
     ]
 
-    mutating func readWorkload(_ field: Field?) -> [ResolverPopulationSpec] {
-        guard let field else { return [] }
+    /// Resolver populations and change streams, each in file order.
+    mutating func readWorkload(
+        _ field: Field?
+    ) -> (populations: [ResolverPopulationSpec], changes: [ChangeStreamSpec]) {
+        guard let field else { return ([], []) }
         guard let items = list(field, expected: "a list of workload items") else {
             populationsUsable = false
-            return []
+            return ([], [])
         }
         var populations: [ResolverPopulationSpec] = []
+        var changes: [ChangeStreamSpec] = []
         for item in items {
             let errorsBefore = errors.count
             guard let fields = mapping(item, context: "workload item", allowed: Self.workloadKinds) else { continue }
             if fields.list.isEmpty, errors.count == errorsBefore {
-                report("workload item names no kind (use resolvers)", at: item)
+                report("workload item names no kind (use resolvers or changes)", at: item)
+            }
+            if fields.list.count > 1 {
+                let names = fields.list.map { "'\($0.key)'" }.joined(separator: ", ")
+                report("workload item has \(fields.list.count) kinds (\(names)); write one kind per item",
+                       at: fields.list[1].keyNode)
             }
             if let resolvers = fields["resolvers"], let population = readPopulation(resolvers) {
                 populations.append(population)
             }
+            if let stream = fields["changes"], let change = readChangeStream(stream) {
+                changes.append(change)
+            }
         }
-        return populations
+        return (populations, changes)
     }
 
     mutating func readPopulation(_ field: Field) -> ResolverPopulationSpec? {
         guard let fields = mapping(field.value, key: field.keyNode, context: "resolvers", allowed: Self.populationKeys,
                                    required: ["name", "count", "site", "rate"])
         else { return nil }
-        let name = readPopulationName(fields["name"])
+        let name = readWorkloadName(fields["name"], what: "population name")
+        if let name { populationNames.append(name) }  // for the figure catalog of `expect`
         let count = integer(fields["count"], name: "count", in: 1...Int.max)
         let site = fields["site"].flatMap { siteReference($0.value, key: $0.keyNode) }
         let targets = readTargets(fields["targets"])
@@ -66,22 +80,22 @@ extension ScenarioReader {
             tcpFallback: tcpFallback ?? defaults.tcpFallback)
     }
 
-    /// A unique population name that does not collide with the `server` and `trace` figure prefixes.
-    mutating func readPopulationName(_ field: Field?) -> String? {
-        guard let field, let name = identifier(field.value, key: field.keyNode, what: "population name") else {
+    /// A workload name, unique among populations and change streams, that does not collide with the
+    /// `server`, `trace` and `replication` figure prefixes; `what` is "population name" or
+    /// "change stream name".
+    mutating func readWorkloadName(_ field: Field?, what: String) -> String? {
+        guard let field, let name = identifier(field.value, key: field.keyNode, what: what) else {
             return nil
         }
         if Self.reservedPopulationNames.contains(name) {
-            report("population name '\(name)' is reserved (it begins figure names such as '\(name).…')",
-                   at: field.value)
+            report("\(what) '\(name)' is reserved (it begins figure names such as '\(name).…')", at: field.value)
             return nil
         }
-        if let first = populationPositions[name] {
-            report("duplicate population name '\(name)' (first defined at \(first))", at: field.value)
+        if let first = workloadNamePositions[name] {
+            report("duplicate \(what) '\(name)' (first defined at \(first))", at: field.value)
             return nil
         }
-        populationNames.append(name)
-        populationPositions[name] = field.value.position
+        workloadNamePositions[name] = field.value.position
         return name
     }
 

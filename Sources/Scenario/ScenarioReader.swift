@@ -48,9 +48,15 @@ struct ScenarioReader {
     var hostNames: [String] = []
     var hostPositions: [String: SourcePosition] = [:]
     var hostsUsable = true
+    /// Each nameserver's role, when its `role` parsed (absent otherwise).
+    var hostRoles: [String: NameserverRoleKind] = [:]
+    /// False when some nameserver's role did not parse: replication figures are then not checked.
+    var rolesUsable = true
     /// Resolver population names in declaration order.
     var populationNames: [String] = []
-    var populationPositions: [String: SourcePosition] = [:]
+    /// Names of workload items (populations and change streams share one namespace) and where each
+    /// was declared.
+    var workloadNamePositions: [String: SourcePosition] = [:]
     /// Resolver population names are checked in `expect` only when the `workload` section was usable.
     var populationsUsable = true
     /// Positions of values that YAML cut at a comma in a `{ }` mapping, e.g. `lognormal(2ms` of

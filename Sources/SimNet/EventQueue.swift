@@ -13,6 +13,8 @@ public enum SimEvent: Sendable, Equatable {
     case fault(index: UInt32, ending: Bool)
     /// A TCP connection event (see `TCPModel`).
     case tcp(connection: UInt32, step: UInt32)
+    /// A node that joins the running cluster starts (see `NodeConfig.startsAt`).
+    case start(node: UInt32)
     /// The end of the run.
     case stop
 }

@@ -16,11 +16,14 @@ public struct NodeConfig: Sendable {
     public var maxConnections: Int
     public var maxConnectionsPerClient: Int
     public var idleTimeout: SimDuration
+    /// When the node starts; nil is the start of the run. Until then it is down (a node that joins
+    /// a running cluster, such as a new secondary).
+    public var startsAt: Instant?
 
     public init(
         name: String, site: SiteID, networks: UInt64, addresses: [IPAddress], cores: Int = 0,
         serviceTime: SimDuration = .zero, queueLimit: Int = 0, maxConnections: Int = 10_000,
-        maxConnectionsPerClient: Int = 100, idleTimeout: SimDuration = .seconds(10)
+        maxConnectionsPerClient: Int = 100, idleTimeout: SimDuration = .seconds(10), startsAt: Instant? = nil
     ) {
         precondition(!addresses.isEmpty, "a node needs an address")
         self.name = name
@@ -33,6 +36,7 @@ public struct NodeConfig: Sendable {
         self.maxConnections = maxConnections
         self.maxConnectionsPerClient = maxConnectionsPerClient
         self.idleTimeout = idleTimeout
+        self.startsAt = startsAt
     }
 }
 

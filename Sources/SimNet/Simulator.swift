@@ -73,7 +73,14 @@ public struct Simulator<Host: NodeHost> {
     }
 
     private mutating func startAll() {
-        for index in runtimes.indices { invoke(UInt32(index), .started, costed: false) }
+        for index in runtimes.indices {
+            if let startsAt = runtimes[index].config.startsAt, startsAt > .zero {
+                runtimes[index].up = false
+                queue.schedule(.start(node: UInt32(index)), at: startsAt)
+            } else {
+                invoke(UInt32(index), .started, costed: false)
+            }
+        }
     }
 
     private mutating func dispatch(_ event: SimEvent) {
@@ -83,6 +90,11 @@ public struct Simulator<Host: NodeHost> {
         case .coreFree(let node, let incarnation): coreFreed(node: node, incarnation: incarnation)
         case .fault(let index, let ending): applyFault(Int(index), ending: ending)
         case .tcp(let connection, let step): tcpStep(connection: connection, step: step)
+        case .start(let node):
+            runtimes[Int(node)].up = true
+            runtimes[Int(node)].coreFree = [UInt64](repeating: now.nanoseconds, count: runtimes[Int(node)].config.cores)
+            trace.record(.restarted, at: now, UInt64(node))
+            invoke(node, .started, costed: false)
         case .stop: break
         }
     }

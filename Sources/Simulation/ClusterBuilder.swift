@@ -4,6 +4,7 @@ import Determinism
 import Nameserver
 import Scenario
 import SimNet
+import Storage
 import Traffic
 
 /// Turns a validated scenario and its loaded zones into a simulator ready to run.
@@ -14,9 +15,12 @@ import Traffic
 struct ClusterBuilder {
     let scenario: Scenario
     let zones: ZoneSet
+    /// Where primaries and secondaries keep their SQLite files (`<name>.sqlite3`); nil keeps them in
+    /// memory (tests).
+    var workFolder: String?
 
     /// The simulator and the IDs of what it hosts, by scenario name.
-    func build(recordTrace: Bool) -> (Simulator<ClusterHost>, BuiltCluster) {
+    func build(recordTrace: Bool) throws(StorageError) -> (Simulator<ClusterHost>, BuiltCluster) {
         var topology = Topology()
         let networkNames = Array(Set(scenario.sites.flatMap(\.networks))).sorted()
         var siteIDs: [String: SiteID] = [:]
@@ -40,19 +44,19 @@ struct ClusterBuilder {
         for (index, spec) in scenario.nameservers.enumerated() {
             let v4 = IPv4Address(192, 0, 2, UInt8(10 + index))
             let v6 = IPv6Address(high: 0x2001_0db8_0000_0000, low: UInt64(10 + index))
-            let config = NodeConfig(
+            var config = NodeConfig(
                 name: spec.name, site: siteIDs[spec.site] ?? SiteID(0), networks: networkMask(spec.networks),
                 addresses: [.v4(v4), .v6(v6)], cores: spec.capacity.cores, serviceTime: spec.capacity.serviceTime,
                 queueLimit: spec.capacity.queueLimit)
+            if case .secondary(_, _, let joinAt?) = spec.role { config.startsAt = Instant.zero + joinAt }
             let id = simulator.addNode(config: config)
-            simulator.host.add(NameserverNode(zones: zones))
-            built.nameservers.append((spec.name, id))
+            try addNameserver(spec, id: id, to: &simulator.host, built: &built)
         }
         var nextClient: UInt32 = 0
         for spec in scenario.workload {
             let targets = spec.targets.isEmpty ? scenario.nameservers.map(\.name) : spec.targets
-            let servers = targets.compactMap { name in built.nameservers.first { $0.0 == name }?.1 }
-                .map { Endpoint(node: $0, addressIndex: 0, port: 53) }
+            let servers = targets.compactMap { name in scenario.nameservers.firstIndex { $0.name == name } }
+                .map { Endpoint(node: NodeID($0), addressIndex: 0, port: 53) }
             let site = scenario.sites.first { $0.name == spec.site }
             let addresses = (0..<UInt32(spec.count)).map { offset -> IPAddress in
                 .v4(IPv4Address(0xC612_0000 &+ nextClient &+ offset))
@@ -68,6 +72,69 @@ struct ClusterBuilder {
         }
         simulator.scheduleFaults(faultPlan(siteIDs: siteIDs, built: built))
         return (simulator, built)
+    }
+
+    /// Nameserver `i` is node `i`: nameservers are added first, in scenario order.
+    private func port53(_ name: String) -> Endpoint? {
+        scenario.nameservers.firstIndex { $0.name == name }.map { Endpoint(node: NodeID($0), addressIndex: 0, port: 53) }
+    }
+
+    private func store(for name: String) throws(StorageError) -> ZoneStore {
+        guard let workFolder else { return try ZoneStore.inMemory() }
+        // The caller hands over an empty folder (the CLI clears it before each run).
+        return try ZoneStore(path: workFolder + "/" + name + ".sqlite3")
+    }
+
+    private func addNameserver(_ spec: NameserverSpec, id: NodeID, to host: inout ClusterHost,
+                               built: inout BuiltCluster) throws(StorageError) {
+        let endpoint = Endpoint(node: id, addressIndex: 0, port: 53)
+        switch spec.role {
+        case .authoritative:
+            host.add(NameserverNode(zones: zones))
+            built.nameservers.append((spec.name, id))
+        case .primary(let notify):
+            let secondaries = scenario.nameservers.compactMap { other -> Endpoint? in
+                guard case .secondary(let primary, _, _) = other.role, primary == spec.name else { return nil }
+                return port53(other.name)
+            }
+            let policy: NotifyPolicy
+            switch notify {
+            case .onCommit: policy = .onCommit
+            case .periodic(let interval): policy = .periodic(interval: interval)
+            case .never: policy = .never
+            }
+            host.add(try PrimaryNode(
+                zones: zones, store: try store(for: spec.name), config: PrimaryConfig(secondaries: secondaries, notify: policy),
+                port53: endpoint, seed: scenario.seed, epochSeconds: scenario.epochSeconds, feeds: feeds(for: spec.name)))
+            built.replicated.append((spec.name, id))
+            built.primaryNames.append(spec.name)
+        case .secondary(let primary, let refresh, let joinAt):
+            guard let primaryEndpoint = port53(primary) else { return }
+            let policy: RefreshPolicy
+            switch refresh {
+            case .soaTimers: policy = .soaTimers
+            case .every(let interval): policy = .fixed(interval: interval)
+            }
+            let config = SecondaryConfig(primary: primaryEndpoint, zones: zones.zones.map(\.origin), refresh: policy)
+            // A secondary present from the start has synced before; one that joins starts empty.
+            host.add(try SecondaryNode(config: config, store: try store(for: spec.name), port53: endpoint, seed: scenario.seed,
+                                       storedCopies: joinAt == nil ? zones.zones : []))
+            built.replicated.append((spec.name, id))
+            built.secondaryNames.append(spec.name)
+            built.secondaryPrimaryName.append(primary)
+        }
+    }
+
+    /// The edit feeds of one primary's change streams (they edit the first zone).
+    private func feeds(for primary: String) -> [ZoneEditFeed] {
+        guard let zone = zones.zones.first else { return [] }
+        let end = Instant.zero + scenario.duration
+        return scenario.changes.filter { $0.primary == primary }.map { stream in
+            let start = Instant.zero + stream.start
+            let stop = stream.duration.map { min(start + $0, end) } ?? end
+            return ZoneEditFeed(interval: stream.interval, start: start, stopAt: stop, seed: scenario.seed, zone: zone,
+                                label: stream.name)
+        }
     }
 
     private func populationConfig(_ spec: ResolverPopulationSpec, servers: Int) -> ResolverPopulationConfig {
@@ -111,6 +178,19 @@ struct ClusterBuilder {
 
 /// Names of what a run hosts, in scenario order.
 struct BuiltCluster {
+    /// Authoritative-only nameservers (no replication role).
     var nameservers: [(String, NodeID)] = []
     var populations: [(String, NodeID)] = []
+    /// Primaries and secondaries, in scenario order.
+    var replicated: [(String, NodeID)] = []
+    /// For each secondary (in `ClusterHost.secondaries` order): its name and its primary's index
+    /// in `ClusterHost.primaries`.
+    var secondaryNames: [String] = []
+    var secondaryPrimaryName: [String] = []
+    var primaryNames: [String] = []
+
+    /// For each secondary, the index of its primary in `ClusterHost.primaries`.
+    var secondaryPrimary: [Int] {
+        secondaryPrimaryName.map { name in primaryNames.firstIndex(of: name) ?? 0 }
+    }
 }

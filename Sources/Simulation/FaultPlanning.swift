@@ -7,7 +7,7 @@ extension ClusterBuilder {
     func faultPlan(siteIDs: [String: SiteID], built: BuiltCluster) -> [SimFault] {
         var plan: [SimFault] = []
         let end = Instant.zero + scenario.duration
-        func node(_ name: String) -> NodeID? { built.nameservers.first { $0.0 == name }?.1 }
+        func node(_ name: String) -> NodeID? { scenario.nameservers.firstIndex { $0.name == name }.map { NodeID($0) } }
         for fault in scenario.faults {
             let start = Instant.zero + fault.at
             let stop = fault.duration.map { start + $0 }
@@ -50,7 +50,7 @@ extension ClusterBuilder {
         var random = SeededRandom(seed: scenario.seed, label: "faults")
         var plan: [SimFault] = []
         var at = Instant.zero
-        let hosts = built.nameservers.map(\.0)
+        let hosts = scenario.nameservers.map(\.name)
         let links = scenario.links.map(\.between)
         while plan.count < 10_000 {
             at = at + .nanoseconds(Int64(random.exponential(mean: Double(spec.meanInterval.nanoseconds))))
@@ -58,7 +58,8 @@ extension ClusterBuilder {
             let span = spec.maximumDuration.nanoseconds - spec.minimumDuration.nanoseconds
             let duration = spec.minimumDuration + .nanoseconds(span > 0 ? Int64(random.below(UInt64(span))) : 0)
             guard let kind = randomKind(kindName, hosts: hosts, links: links, random: &random) else { continue }
-            guard let simKind = simKind(kind, node: { name in built.nameservers.first { $0.0 == name }?.1 }, siteIDs: siteIDs)
+            guard let simKind = simKind(kind, node: { name in scenario.nameservers.firstIndex { $0.name == name }.map { NodeID($0) } },
+                                        siteIDs: siteIDs)
             else { continue }
             plan.append(SimFault(at: at, end: min(at + duration, end), kind: simKind, label: label(kind) + " (random)"))
         }

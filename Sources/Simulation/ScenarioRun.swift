@@ -4,6 +4,7 @@ import Metrics
 import Reports
 import Scenario
 import SimNet
+import Storage
 import Traffic
 
 /// Runs a validated scenario to completion and scores it.
@@ -12,6 +13,8 @@ public struct ScenarioRun {
     public let zones: ZoneSet
     public var scenarioFile: String
     public var recordTrace: Bool
+    /// Where primaries and secondaries keep their SQLite files; nil keeps them in memory.
+    public var workFolder: String?
     /// Answers still in flight at the end get this long to arrive (the longest client timeout).
     public var drain: SimDuration
 
@@ -32,8 +35,9 @@ public struct ScenarioRun {
     }
 
     /// Runs the scenario; `progress` is called now and then with (simulated instant, events so far).
-    public func run(progress: (Instant, UInt64) -> Void = { _, _ in }) -> Outcome {
-        var (simulator, built) = ClusterBuilder(scenario: scenario, zones: zones).build(recordTrace: recordTrace)
+    public func run(progress: (Instant, UInt64) -> Void = { _, _ in }) throws(StorageError) -> Outcome {
+        var (simulator, built) = try ClusterBuilder(scenario: scenario, zones: zones, workFolder: workFolder)
+            .build(recordTrace: recordTrace)
         let end = Instant.zero + scenario.duration + drain
         simulator.run(until: end, progressEvery: 1 << 18, progress: progress)
         var report = makeReport(simulator, built)
@@ -73,9 +77,40 @@ public struct ScenarioRun {
                 busyPercent: Double(counters.busyNanoseconds) * 100 / (totalNanoseconds * cores))
         }
         let faults = simulator.faultLog.map { RunReport.FaultEntry(label: $0.label, start: $0.started, end: $0.ended) }
-        return RunReport(
+        var report = RunReport(
             scenarioName: scenario.name, scenarioFile: scenarioFile, scenarioDigest: scenario.sourceDigest, seed: scenario.seed,
-            duration: scenario.duration, classes: classes, servers: servers, faults: faults,
+            duration: scenario.duration, classes: classes, servers: servers + replicationServers(simulator, built), faults: faults,
             traceDigest: simulator.trace.digestHex, traceEvents: simulator.trace.eventCount)
+        addReplication(to: &report, simulator, built)
+        return report
+    }
+
+    /// Counters of primaries and secondaries, in scenario order.
+    private func replicationServers(_ simulator: Simulator<ClusterHost>, _ built: BuiltCluster) -> [RunReport.ServerReport] {
+        let totalNanoseconds = Double(max(1, (scenario.duration + drain).nanoseconds))
+        return built.replicated.map { name, id in
+            let counters = simulator.counters(of: id)
+            var dropped: [String: UInt64] = [:]
+            for (reason, count) in counters.dropped { dropped[reason.rawValue] = count }
+            let cores = Double(max(1, simulator.config(of: id).cores))
+            return RunReport.ServerReport(
+                name: name, received: counters.received, processed: counters.processed, responses: counters.sent,
+                dropped: dropped, queuedPeak: counters.queuedPeak,
+                busyPercent: Double(counters.busyNanoseconds) * 100 / (totalNanoseconds * cores))
+        }
+    }
+
+    /// Lag of every commit to every secondary of its primary, and end-state agreement.
+    private func addReplication(to report: inout RunReport, _ simulator: Simulator<ClusterHost>, _ built: BuiltCluster) {
+        let host = simulator.host
+        report.changesCommitted = host.primaries.reduce(0) { $0 + $1.commits.count }
+        for (index, secondary) in host.secondaries.enumerated() {
+            let primaryIndex = built.secondaryPrimary[index]
+            let primary = host.primaries[primaryIndex]
+            let result = ReplicationLag.measure(commits: primary.commits, applied: secondary.applied)
+            let differing = ZoneComparison.differingRecords(primary.machine.server.zones, secondary.machine.server.zones)
+            report.replication.append(RunReport.ReplicationReport(
+                secondary: built.secondaryNames[index], lag: result.lag, missing: result.missing, differingRecords: differing))
+        }
     }
 }

@@ -40,14 +40,30 @@ struct Run: ParsableCommand {
             }
             loaded.scenario.duration = value
         }
+        let folder = out ?? "reports/\(loaded.scenario.name)"
         var runner = ScenarioRun(scenario: loaded.scenario, zones: loaded.zones, scenarioFile: scenario,
                                  recordTrace: trace != nil)
-        runner.recordTrace = trace != nil
+        // Each primary's and secondary's database is a real SQLite file, fresh for every run.
+        let work = "\(folder)/work"
+        try? FileManager.default.removeItem(atPath: work)
+        do {
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        } catch {
+            FileHandle.standardError.write(Data("error: cannot create \(work): \(error)\n".utf8))
+            throw ExitCode(Exit.internalError)
+        }
+        runner.workFolder = work
         let progress = ProgressLine(enabled: !quiet && isatty(STDERR_FILENO) == 1, total: loaded.scenario.duration,
                                     started: started)
-        let outcome = runner.run { instant, events in progress.update(instant, events: events) }
+        let outcome: ScenarioRun.Outcome
+        do {
+            outcome = try runner.run { instant, events in progress.update(instant, events: events) }
+        } catch {
+            progress.finish()
+            FileHandle.standardError.write(Data("error: a node's database failed: \(error)\n".utf8))
+            throw ExitCode(Exit.internalError)
+        }
         progress.finish()
-        let folder = out ?? "reports/\(loaded.scenario.name)"
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             try Data(outcome.report.json.text.utf8).write(to: URL(fileURLWithPath: "\(folder)/report.json"))

@@ -382,7 +382,8 @@ import Testing
         #expect(Fixture.errors(yaml) == [
             "s.yaml:2:7: error: bad scenario name 'Bad Name': use lowercase letters, digits, '.', '_' and '-'",
             "s.yaml:7:23: error: unknown site 'nbg1' (sites: fsn1)",
-            "s.yaml:9:30: error: unknown key 'cores' in nameserver (expected one of: name, site, networks, capacity)",
+            "s.yaml:9:30: error: unknown key 'cores' in nameserver "
+                + "(expected one of: name, site, networks, capacity, role, primary, notify, refresh, join_at)",
             "s.yaml:12:11: error: fault at 90s is outside the run (duration 60s)",
             "s.yaml:14:17: error: malformed expectation '> lots' for trace.events: expected OP VALUE such as "
                 + "'>= 99.9%' or '< 60ms' (OP is <, <=, >, >=, == or !=)",

@@ -86,6 +86,9 @@ import Testing
         #expect(keys(definitions["nameserver"]) == Set(ScenarioReader.nameserverKeys))
         #expect(keys(definitions["capacity"]) == Set(ScenarioReader.capacityKeys))
         #expect(keys(definitions["resolvers"]) == Set(ScenarioReader.populationKeys))
+        #expect(keys(definitions["changes"]) == Set(ScenarioReader.changeStreamKeys))
+        let workloadKinds = ((definitions["workloadItem"] as? [String: Any])?["oneOf"] as? [Any] ?? []).map(keys)
+        #expect(workloadKinds == ScenarioReader.workloadKinds.map { Set([$0]) })
         #expect(keys(definitions["edns"]) == Set(ScenarioReader.ednsKeys))
         #expect(keys(definitions["randomFaults"]) == Set(ScenarioReader.randomFaultKeys))
         for kind in ScenarioReader.faultKinds {

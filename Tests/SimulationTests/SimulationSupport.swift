@@ -44,6 +44,6 @@ enum SimulationSupport {
     }
 
     static func run(_ scenario: Scenario) -> RunReport {
-        ScenarioRun(scenario: scenario, zones: zones(), scenarioFile: "test").run().report
+        try! ScenarioRun(scenario: scenario, zones: zones(), scenarioFile: "test").run().report
     }
 }
