@@ -5,7 +5,7 @@ DIFF_SEED ?= 20261121
 DIFF_COUNT ?= 10000
 FUZZ_SECONDS ?= 600
 
-.PHONY: bootstrap build demo test unit-test interop-codec determinism cli lint bench fuzz fuzz-build clean
+.PHONY: bootstrap build demo test unit-test interop-codec determinism cli lint scenarios bench fuzz fuzz-build clean
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -18,7 +18,7 @@ demo: build
 	@$(SCRATCH)/debug/ddnslab run scenarios/quickstart.yaml; status=$$?; \
 		echo "quickstart report: reports/quickstart/summary.md and reports/quickstart/report.json"; exit $$status
 
-test: bootstrap lint unit-test interop-codec determinism cli
+test: bootstrap lint unit-test interop-codec determinism cli scenarios
 
 unit-test:
 	$(SWIFT) test --scratch-path $(SCRATCH)
@@ -32,6 +32,14 @@ determinism:
 # STYLE.md §4.8: no clock, global randomness, threads, environment, Foundation or NIO in core targets.
 lint:
 	scripts/lint-determinism.sh
+
+# Every scenario in scenarios/ runs and its expectations hold.
+scenarios:
+	$(SWIFT) build --scratch-path $(SCRATCH) --product ddnslab
+	@status=0; for f in scenarios/*.yaml; do \
+		$(SCRATCH)/debug/ddnslab run $$f --quiet --out $(SCRATCH)/scenario-reports/$$(basename $$f .yaml); code=$$?; \
+		echo "scenario $$f: exit $$code"; [ $$code -eq 0 ] || status=1; \
+	done; exit $$status
 
 # Exit codes of the run and validate commands.
 cli:

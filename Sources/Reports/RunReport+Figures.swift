@@ -35,6 +35,8 @@ extension RunReport {
             result.append(("\(prefix).lag.max", Self.milliseconds(entry.lag.isEmpty ? 0 : entry.lag.maximum)))
             result.append(("\(prefix).missing", Double(entry.missing)))
             result.append(("\(prefix).differing_records", Double(entry.differingRecords)))
+            result.append(("\(prefix).expired_seconds", Double(entry.expired.nanoseconds) / 1e9))
+            result.append(("\(prefix).behind_seconds", Double(entry.behind.nanoseconds) / 1e9))
         }
         result.append(("trace.events", Double(traceEvents)))
         return result

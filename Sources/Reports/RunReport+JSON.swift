@@ -47,6 +47,8 @@ extension RunReport {
                         "count": .integer(Int64(entry.lag.totalCount)),
                     ]),
                     "missing": .integer(Int64(entry.missing)), "differing_records": .integer(Int64(entry.differingRecords)),
+                    "expired_seconds": .number(Double(entry.expired.nanoseconds) / 1e9),
+                    "behind_seconds": .number(Double(entry.behind.nanoseconds) / 1e9),
                 ])
             }
             root["replication"] = .object(["changes": .integer(Int64(changesCommitted)), "secondaries": .object(secondaries)])

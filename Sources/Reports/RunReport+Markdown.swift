@@ -38,12 +38,14 @@ extension RunReport {
             lines.append("")
             lines.append("\(changesCommitted) changes committed.")
             lines.append("")
-            lines.append("| secondary | lag p50 | lag p99 | lag max | missing | differing records at the end |")
-            lines.append("|---|---:|---:|---:|---:|---:|")
+            lines.append("| secondary | lag p50 | lag p99 | lag max | missing | behind | expired | differing records at the end |")
+            lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
             for entry in replication {
                 let lag = entry.lag
                 lines.append("| \(entry.secondary) | \(Self.ms(lag.value(atPercentile: 50))) | \(Self.ms(lag.value(atPercentile: 99))) | "
-                             + "\(Self.ms(lag.isEmpty ? 0 : lag.maximum)) | \(entry.missing) | \(entry.differingRecords) |")
+                             + "\(Self.ms(lag.isEmpty ? 0 : lag.maximum)) | \(entry.missing) | \(Self.seconds(entry.behind)) | "
+                             + "\(Self.seconds(entry.expired)) | "
+                             + "\(entry.differingRecords) |")
             }
         }
         if !faults.isEmpty {
@@ -66,6 +68,10 @@ extension RunReport {
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func seconds(_ duration: SimDuration) -> String {
+        JSONValue.format(Double(duration.nanoseconds) / 1e9, decimals: 3) + " s"
     }
 
     static func ms(_ nanoseconds: UInt64) -> String { JSONValue.format(Double(nanoseconds) / 1_000_000, decimals: 2) + " ms" }

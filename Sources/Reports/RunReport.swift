@@ -106,12 +106,19 @@ public struct RunReport: Sendable {
         /// Records that differ between this secondary's copy and the primary's at the end (0: the
         /// same AXFR content).
         public var differingRecords: Int
+        /// Time during which one of its zones was past the SOA expire time (answered SERVFAIL).
+        public var expired: SimDuration
+        /// Time during which it served older data than the primary (from each commit until served).
+        public var behind: SimDuration
 
-        public init(secondary: String, lag: LatencyHistogram, missing: Int, differingRecords: Int) {
+        public init(secondary: String, lag: LatencyHistogram, missing: Int, differingRecords: Int,
+                    expired: SimDuration = .zero, behind: SimDuration = .zero) {
             self.secondary = secondary
             self.lag = lag
             self.missing = missing
             self.differingRecords = differingRecords
+            self.expired = expired
+            self.behind = behind
         }
     }
 

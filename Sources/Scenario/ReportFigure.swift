@@ -38,7 +38,7 @@ public struct ReportFigure: Sendable, Hashable {
     /// the primary until the secondary serves it, and the changes it never served.
     public static let secondarySuffixes: [(suffix: String, unit: FigureUnit)] = [
         ("lag.p50", .milliseconds), ("lag.p99", .milliseconds), ("lag.max", .milliseconds), ("missing", .count),
-        ("differing_records", .count),
+        ("differing_records", .count), ("expired_seconds", .count), ("behind_seconds", .count),
     ]
 
     /// Every figure of a scenario with these populations and nameservers, in declaration order:

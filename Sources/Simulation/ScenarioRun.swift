@@ -107,10 +107,15 @@ public struct ScenarioRun {
         for (index, secondary) in host.secondaries.enumerated() {
             let primaryIndex = built.secondaryPrimary[index]
             let primary = host.primaries[primaryIndex]
-            let result = ReplicationLag.measure(commits: primary.commits, applied: secondary.applied)
+            let end = Instant.zero + scenario.duration + drain
+            let result = ReplicationLag.measure(commits: primary.commits, applied: secondary.applied, end: end)
             let differing = ZoneComparison.differingRecords(primary.machine.server.zones, secondary.machine.server.zones)
+            let expired = secondary.expired.reduce(SimDuration.zero) { total, window in
+                total + ((window.until ?? end) - window.from)
+            }
             report.replication.append(RunReport.ReplicationReport(
-                secondary: built.secondaryNames[index], lag: result.lag, missing: result.missing, differingRecords: differing))
+                secondary: built.secondaryNames[index], lag: result.lag, missing: result.missing, differingRecords: differing,
+                expired: expired, behind: result.behind))
         }
     }
 }

@@ -20,6 +20,8 @@ public struct SecondaryNode {
     var connections = ConnectionBook()
     /// Every completed transfer: zone, serial, instant.
     public private(set) var applied: [(zone: DNSName, serial: UInt32, at: Instant)] = []
+    /// Windows in which a zone was past its expire time (answered SERVFAIL); an open one has no end.
+    public private(set) var expired: [(zone: DNSName, from: Instant, until: Instant?)] = []
     private var output: [SecondaryAction<Endpoint>] = []
 
     /// `storedCopies` are written to the database first (a secondary that starts with data); an
@@ -78,6 +80,9 @@ public struct SecondaryNode {
                     storageFailures += 1
                 }
             case .trace(.transferCompleted(let zone, let serial, _, _)): applied.append((zone, serial, now))
+            case .trace(.zoneExpired(let zone)): expired.append((zone, now, nil))
+            case .trace(.zoneRestored(let zone, _)):
+                if let open = expired.lastIndex(where: { $0.zone == zone && $0.until == nil }) { expired[open].until = now }
             case .trace: break
             }
         }

@@ -85,11 +85,11 @@ import Testing
         #expect(replication.map(\.path) == [
             "replication.changes",
             "replication.ns2.lag.p50", "replication.ns2.lag.p99", "replication.ns2.lag.max", "replication.ns2.missing",
-            "replication.ns2.differing_records",
+            "replication.ns2.differing_records", "replication.ns2.expired_seconds", "replication.ns2.behind_seconds",
             "replication.ns3.lag.p50", "replication.ns3.lag.p99", "replication.ns3.lag.max", "replication.ns3.missing",
-            "replication.ns3.differing_records",
+            "replication.ns3.differing_records", "replication.ns3.expired_seconds", "replication.ns3.behind_seconds",
         ])
-        let perSecondary: [FigureUnit] = [.milliseconds, .milliseconds, .milliseconds, .count, .count]
+        let perSecondary: [FigureUnit] = [.milliseconds, .milliseconds, .milliseconds, .count, .count, .count, .count]
         #expect(replication.map(\.unit) == [.count] + perSecondary + perSecondary)
         #expect(scenario.figures.last?.path == "trace.events")
         #expect(Set(scenario.figures.map(\.path)).count == scenario.figures.count)
