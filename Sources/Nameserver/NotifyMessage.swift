@@ -25,6 +25,21 @@ public enum NotifyMessage {
 
 /// Encoding shared by the machines' query paths.
 enum ReplyEncoding {
+    /// The messages that answer a query, given the server's reply: none, the response, or the
+    /// transfer answer `transfer` builds (with the UDP limit over UDP, none over TCP).
+    static func messages(
+        for reply: AuthoritativeServer.Reply, over transport: AuthoritativeServer.Transport,
+        transfer: (TransferRequest, Int?) -> TransferAnswer
+    ) -> [[UInt8]] {
+        switch reply {
+        case .response(let response): return [response]
+        case .none: return []
+        case .transfer(let request):
+            let limit = transport == .udp ? AuthoritativeServer.udpLimit(for: request.query) : nil
+            return encode(transfer(request, limit))
+        }
+    }
+
     /// The encoded messages of a transfer answer; a message that does not encode (a record beyond
     /// the 65,535-octet message) turns the whole answer into one SERVFAIL.
     static func encode(_ answer: TransferAnswer) -> [[UInt8]] {

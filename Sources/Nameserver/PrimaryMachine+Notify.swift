@@ -133,12 +133,9 @@ extension PrimaryMachine {
             notifyResponse(bytes, from: from, actions: &actions)
             return
         }
-        switch server.reply(to: bytes, over: .udp, now: now) {
-        case .response(let response): actions.append(.sendUDP(response, to: from))
-        case .none: break
-        case .transfer(let request):
-            let answer = transferAnswer(request, udpLimit: AuthoritativeServer.udpLimit(for: request.query))
-            for message in ReplyEncoding.encode(answer) { actions.append(.sendUDP(message, to: from)) }
+        let reply = server.reply(to: bytes, over: .udp, now: now)
+        for message in ReplyEncoding.messages(for: reply, over: .udp, transfer: { transferAnswer($0, udpLimit: $1) }) {
+            actions.append(.sendUDP(message, to: from))
         }
     }
 

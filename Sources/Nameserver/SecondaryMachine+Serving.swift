@@ -17,12 +17,9 @@ extension SecondaryMachine {
             actions.append(.sendUDP(failure, to: from))
             return
         }
-        switch server.reply(to: bytes, over: .udp, now: now) {
-        case .response(let response): actions.append(.sendUDP(response, to: from))
-        case .none: break
-        case .transfer(let request):
-            let answer = transferAnswer(request, udpLimit: AuthoritativeServer.udpLimit(for: request.query))
-            for message in ReplyEncoding.encode(answer) { actions.append(.sendUDP(message, to: from)) }
+        let reply = server.reply(to: bytes, over: .udp, now: now)
+        for message in ReplyEncoding.messages(for: reply, over: .udp, transfer: { transferAnswer($0, udpLimit: $1) }) {
+            actions.append(.sendUDP(message, to: from))
         }
     }
 
@@ -32,12 +29,9 @@ extension SecondaryMachine {
             actions.append(.sendTCP(failure, on: connection))
             return
         }
-        switch server.reply(to: bytes, over: .tcp, now: now) {
-        case .response(let response): actions.append(.sendTCP(response, on: connection))
-        case .none: break
-        case .transfer(let request):
-            let answer = transferAnswer(request, udpLimit: nil)
-            for message in ReplyEncoding.encode(answer) { actions.append(.sendTCP(message, on: connection)) }
+        let reply = server.reply(to: bytes, over: .tcp, now: now)
+        for message in ReplyEncoding.messages(for: reply, over: .tcp, transfer: { transferAnswer($0, udpLimit: $1) }) {
+            actions.append(.sendTCP(message, on: connection))
         }
     }
 
