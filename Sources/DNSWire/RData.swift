@@ -1,27 +1,29 @@
 /// The typed RDATA of a resource record.
 ///
 /// Every type the product serves or inspects is typed; any other type is kept as opaque octets and
-/// printed in RFC 3597 `\# len hex` form, so every message round-trips byte for byte.
+/// printed in RFC 3597 `\# len hex` form, so every message round-trips byte for byte. The large
+/// payloads are `indirect` so that the common records (A, AAAA, names, TXT) keep RData at 24
+/// bytes: a zone of a million records holds a million of them.
 public enum RData: Hashable, Sendable {
     case a(IPv4Address)
     case aaaa(IPv6Address)
     case ns(DNSName)
     case cname(DNSName)
     case ptr(DNSName)
-    case soa(SOA)
+    indirect case soa(SOA)
     case mx(preference: UInt16, exchange: DNSName)
     /// One or more character-strings (RFC 1035 §3.3.14).
     case txt([[UInt8]])
     case srv(SRV)
-    case caa(CAA)
-    case svcb(SVCB)
-    case https(SVCB)
-    case ds(DS)
-    case dnskey(DNSKEY)
-    case rrsig(RRSIG)
-    case nsec(NSEC)
-    case nsec3(NSEC3)
-    case tsig(TSIG)
+    indirect case caa(CAA)
+    indirect case svcb(SVCB)
+    indirect case https(SVCB)
+    indirect case ds(DS)
+    indirect case dnskey(DNSKEY)
+    indirect case rrsig(RRSIG)
+    indirect case nsec(NSEC)
+    indirect case nsec3(NSEC3)
+    indirect case tsig(TSIG)
     /// RDATA of a type we do not type (RFC 3597).
     case unknown(RRType, [UInt8])
     /// Zero-length RDATA of class ANY or NONE in an UPDATE (RFC 2136 §2.4, §2.5).

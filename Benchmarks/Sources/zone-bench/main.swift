@@ -17,6 +17,7 @@ func seconds(_ block: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
+printSizes()
 let count = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 1_000_000 : 1_000_000
 let path = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : "/tmp/zone-bench.sqlite3"
 try? FileManager.default.removeItem(atPath: path)
