@@ -101,12 +101,25 @@ public struct DNSName: Sendable {
         return index == 0 ? self : DNSName(uncheckedWire: Array(wire[index...]))
     }
 
-    /// True when this name equals `other` or lies below it (case-insensitively).
+    /// True when this name equals `other` or lies below it (case-insensitively). Allocates nothing:
+    /// it walks to the label boundary where the tails have equal length and compares the tails.
     public func isSubdomain(of other: DNSName) -> Bool {
-        let mine = labelCount
-        let theirs = other.labelCount
-        guard mine >= theirs else { return false }
-        return suffix(labelCount: theirs) == other
+        let tail = other.wire.count
+        guard wire.count >= tail else { return false }
+        var index = 0
+        while wire.count - index > tail {
+            index += 1 + Int(wire[index])
+        }
+        guard wire.count - index == tail else { return false }
+        let start = index
+        return wire.withUnsafeBufferPointer { mine in
+            other.wire.withUnsafeBufferPointer { theirs in
+                for offset in 0..<tail where mine[start + offset] != theirs[offset] {
+                    if asciiLower(mine[start + offset]) != asciiLower(theirs[offset]) { return false }
+                }
+                return true
+            }
+        }
     }
 
     /// A copy with ASCII letters lowered, as PowerDNS stores names and RFC 4034 §6.2 canonicalises.
@@ -134,27 +147,30 @@ extension DNSName: Equatable, Hashable {
     /// comparison of lowered bytes compares label structure as well.
     public static func == (lhs: DNSName, rhs: DNSName) -> Bool {
         guard lhs.wire.count == rhs.wire.count else { return false }
-        for index in lhs.wire.indices where asciiLower(lhs.wire[index]) != asciiLower(rhs.wire[index]) {
-            return false
+        return lhs.wire.withUnsafeBufferPointer { left in
+            rhs.wire.withUnsafeBufferPointer { right in
+                for index in 0..<left.count where left[index] != right[index] {
+                    if asciiLower(left[index]) != asciiLower(right[index]) { return false }
+                }
+                return true
+            }
         }
-        return true
     }
 
     public func hash(into hasher: inout Hasher) {
-        // Lowered octets folded eight at a time: one combine per word, not per octet.
-        var word: UInt64 = 0
-        var filled = 0
-        for byte in wire {
-            word = word << 8 | UInt64(asciiLower(byte))
-            filled += 1
-            if filled == 8 {
-                hasher.combine(word)
-                word = 0
-                filled = 0
+        hasher.combine(foldedDigest)
+    }
+
+    /// The lowered octets folded into one 64-bit word (multiply-xorshift per octet), so that a
+    /// hash table lookup costs one `Hasher` combine whatever the name's length.
+    var foldedDigest: UInt64 {
+        wire.withUnsafeBufferPointer { bytes in
+            var state: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+            for byte in bytes {
+                state = (state ^ UInt64(asciiLower(byte))) &* 0x0000_0100_0000_01B3
             }
+            return state ^ (state >> 32)
         }
-        hasher.combine(word)
-        hasher.combine(wire.count)
     }
 
     /// True when the names are equal including case.

@@ -32,16 +32,19 @@ extension Zone {
     /// closest encloser (RFC 4592 §3.3.1); a name that exists only as an empty non-terminal blocks
     /// wildcard synthesis and answers NODATA (RFC 4592 §2.2.2).
     public func match(_ name: DNSName, type: RRType, anyPolicy: AnyQueryPolicy = .minimal) -> ZoneMatch {
-        precondition(name.isSubdomain(of: origin), "match outside the zone")
+        assert(name.isSubdomain(of: origin), "match outside the zone")
         let apexLabels = origin.labelCount
         let total = name.labelCount
         var encloserLabels = apexLabels
+        // The node of the deepest ancestor found on the way down (the QNAME's own node when it exists).
+        var deepestFound: Int?
         if total > apexLabels {
             for count in (apexLabels + 1)...total {
-                let ancestor = name.suffix(labelCount: count)
+                let ancestor = count == total ? name : name.suffix(labelCount: count)
                 let (index, found) = searchIndex(ancestor)
                 if found {
                     if let ns = nodes[index].rrset(.ns), !(count == total && type == .ds) { return .referral(ns) }
+                    deepestFound = count == total ? index : nil
                 } else if !(index < nodes.count && nodes[index].owner.isSubdomain(of: ancestor)) {
                     break
                 }
@@ -49,6 +52,7 @@ extension Zone {
             }
         }
         if encloserLabels == total {
+            if let index = deepestFound { return Self.answer(from: nodes[index], type: type, owner: nil, anyPolicy: anyPolicy) }
             guard let node = node(at: name) else { return .noData }
             return Self.answer(from: node, type: type, owner: nil, anyPolicy: anyPolicy)
         }
