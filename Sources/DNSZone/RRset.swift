@@ -14,17 +14,19 @@ public struct RRset: Hashable, Sendable {
     /// The one TTL of the RRset, in seconds (RFC 2181 §5.2).
     public var ttl: UInt32
     /// The RDATA in insertion order, free of duplicates.
-    public private(set) var rdatas: [RData]
+    public private(set) var rdatas: RDataList
 
     /// An RRset of `rdatas`, which must all be of `type`; duplicates are dropped.
-    public init(owner: DNSName, type: RRType, class: DNSClass = .in, ttl: UInt32, rdatas: [RData]) {
-        precondition(rdatas.allSatisfy { $0.type == type }, "RDATA of another type in an RRset")
+    public init(owner: DNSName, type: RRType, class: DNSClass = .in, ttl: UInt32, rdatas: some Sequence<RData>) {
         self.owner = owner
         self.type = type
         self.class = `class`
         self.ttl = ttl
-        self.rdatas = []
-        for rdata in rdatas where !self.rdatas.contains(rdata) { self.rdatas.append(rdata) }
+        self.rdatas = RDataList()
+        for rdata in rdatas where !self.rdatas.contains(rdata) {
+            precondition(rdata.type == type, "RDATA of another type in an RRset")
+            self.rdatas.append(rdata)
+        }
     }
 
     /// The records, in RDATA order.
@@ -84,5 +86,61 @@ public struct ZoneNode: Hashable, Sendable {
     func typeIndex(_ type: RRType) -> (index: Int, found: Bool) {
         for (index, rrset) in rrsets.enumerated() where rrset.type >= type { return (index, rrset.type == type) }
         return (rrsets.count, false)
+    }
+}
+
+/// The RDATA of an RRset: one held inline, more in an array. Most RRsets of a DynDNS zone hold one
+/// record, and a zone holds millions of them, so the single case saves an allocation per RRset.
+public struct RDataList: RandomAccessCollection, Hashable, Sendable, ExpressibleByArrayLiteral {
+    enum Storage: Hashable, Sendable {
+        case none
+        case one(RData)
+        case many([RData])
+    }
+
+    var storage: Storage = .none
+
+    public init() {}
+
+    public init(arrayLiteral elements: RData...) {
+        for element in elements { append(element) }
+    }
+
+    public var startIndex: Int { 0 }
+
+    public var endIndex: Int {
+        switch storage {
+        case .none: 0
+        case .one: 1
+        case .many(let array): array.count
+        }
+    }
+
+    public subscript(position: Int) -> RData {
+        switch storage {
+        case .none: preconditionFailure("index out of range")
+        case .one(let rdata):
+            precondition(position == 0, "index out of range")
+            return rdata
+        case .many(let array): return array[position]
+        }
+    }
+
+    mutating func append(_ rdata: RData) {
+        switch storage {
+        case .none: storage = .one(rdata)
+        case .one(let first): storage = .many([first, rdata])
+        case .many(var array):
+            storage = .none
+            array.append(rdata)
+            storage = .many(array)
+        }
+    }
+
+    mutating func remove(at index: Int) {
+        var array = Array(self)
+        array.remove(at: index)
+        storage = .none
+        for rdata in array { append(rdata) }
     }
 }
