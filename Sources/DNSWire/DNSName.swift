@@ -163,7 +163,7 @@ extension DNSName: Equatable, Hashable {
 
     /// The lowered octets folded into one 64-bit word (multiply-xorshift per octet), so that a
     /// hash table lookup costs one `Hasher` combine whatever the name's length.
-    var foldedDigest: UInt64 {
+    public var foldedDigest: UInt64 {
         wire.withUnsafeBufferPointer { bytes in
             var state: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
             for byte in bytes {

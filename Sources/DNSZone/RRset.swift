@@ -89,26 +89,38 @@ public struct ZoneNode: Hashable, Sendable {
     }
 }
 
-/// The RDATA of an RRset: one held inline, more in an array. Most RRsets of a DynDNS zone hold one
-/// record, and a zone holds millions of them, so the single case saves an allocation per RRset.
-public struct RDataList: RandomAccessCollection, Hashable, Sendable, ExpressibleByArrayLiteral {
+/// The RDATA of an RRset.
+public typealias RDataList = InlineList<RData>
+
+/// A list that holds one element inline and more in an array. Most RRsets of a DynDNS zone hold
+/// one record and most lookups answer with one RRset, and a zone holds millions of them, so the
+/// single case saves an allocation each.
+@frozen
+public struct InlineList<Element: Hashable & Sendable>: RandomAccessCollection, Hashable, Sendable,
+    ExpressibleByArrayLiteral
+{
+    @usableFromInline
     enum Storage: Hashable, Sendable {
         case none
-        case one(RData)
-        case many([RData])
+        case one(Element)
+        case many([Element])
     }
 
-    var storage: Storage = .none
+    @usableFromInline var storage: Storage = .none
 
-    public init() {}
+    @inlinable public init() {}
 
-    public init(arrayLiteral elements: RData...) {
+    @inlinable public init(arrayLiteral elements: Element...) {
         for element in elements { append(element) }
     }
 
-    public var startIndex: Int { 0 }
+    @inlinable public init(_ elements: some Sequence<Element>) {
+        for element in elements { append(element) }
+    }
 
-    public var endIndex: Int {
+    @inlinable public var startIndex: Int { 0 }
+
+    @inlinable public var endIndex: Int {
         switch storage {
         case .none: 0
         case .one: 1
@@ -116,31 +128,32 @@ public struct RDataList: RandomAccessCollection, Hashable, Sendable, Expressible
         }
     }
 
-    public subscript(position: Int) -> RData {
+    @inlinable public subscript(position: Int) -> Element {
         switch storage {
         case .none: preconditionFailure("index out of range")
-        case .one(let rdata):
+        case .one(let element):
             precondition(position == 0, "index out of range")
-            return rdata
+            return element
         case .many(let array): return array[position]
         }
     }
 
-    mutating func append(_ rdata: RData) {
+    @inlinable public mutating func append(_ element: Element) {
         switch storage {
-        case .none: storage = .one(rdata)
-        case .one(let first): storage = .many([first, rdata])
+        case .none: storage = .one(element)
+        case .one(let first): storage = .many([first, element])
         case .many(var array):
             storage = .none
-            array.append(rdata)
+            array.append(element)
             storage = .many(array)
         }
     }
 
-    mutating func remove(at index: Int) {
+    /// Removes the element at `index`; the list stays in its canonical form (one element inline).
+    @inlinable public mutating func remove(at index: Int) {
         var array = Array(self)
         array.remove(at: index)
         storage = .none
-        for rdata in array { append(rdata) }
+        for element in array { append(element) }
     }
 }

@@ -4,7 +4,7 @@ import DNSWire
 /// zone, with wildcards per RFC 4592. `ZoneSet.answer` turns a chain of these into a response.
 public enum ZoneMatch: Hashable, Sendable {
     /// RRsets answering the question (owners rewritten to the QNAME when synthesized from a wildcard).
-    case answer([RRset], wildcard: Bool)
+    case answer(InlineList<RRset>, wildcard: Bool)
     /// A CNAME at the QNAME (or synthesized from a wildcard) that the resolver follows (step 3a).
     case cname(RRset, wildcard: Bool)
     /// The QNAME is at or below a zone cut: the NS RRset of the cut (step 3b).
@@ -78,9 +78,9 @@ extension Zone {
         if type == .any {
             guard let first = node.rrsets.first else { return .noData }
             let chosen = anyPolicy == .allRRsets ? node.rrsets : [first]
-            return .answer(chosen.map(rewrite), wildcard: wildcard)
+            return .answer(InlineList(chosen.map(rewrite)), wildcard: wildcard)
         }
-        if let rrset = node.rrset(type) { return .answer([rewrite(rrset)], wildcard: wildcard) }
+        if let rrset = node.rrset(type) { return .answer(InlineList(CollectionOfOne(rewrite(rrset))), wildcard: wildcard) }
         if let cname = node.rrset(.cname) { return .cname(rewrite(cname), wildcard: wildcard) }
         return .noData
     }

@@ -17,7 +17,7 @@ public struct Zone: Hashable, Sendable {
     /// The nodes with data, in canonical order of owner (RFC 4034 §6.1).
     public private(set) var nodes: [ZoneNode]
     /// Position of each owner in `nodes`: only looked up, never iterated (STYLE.md §4.3).
-    private var positions: [DNSName: Int] = [:]
+    private var positions = NameIndex()
 
     /// An empty zone.
     public init(origin: DNSName, class: DNSClass = .in) {
@@ -36,18 +36,26 @@ public struct Zone: Hashable, Sendable {
         hasher.combine(nodes)
     }
 
+    /// The position the name index gives for `name` (no binary-search fallback): for tests.
+    func indexedPosition(of name: DNSName) -> Int? { positions.find(name, digest: name.foldedDigest, nodes: nodes) }
+
     /// Inserts a node at `index` and shifts the positions after it.
     private mutating func insertNode(_ node: ZoneNode, at index: Int) {
         nodes.insert(node, at: index)
-        for later in (index + 1)..<nodes.count { positions[nodes[later].owner] = later }
-        positions[node.owner] = index
+        // From the end down, so that no two entries ever hold the same position during the shift.
+        for later in stride(from: nodes.count - 1, to: index, by: -1) {
+            positions.move(digest: nodes[later].owner.foldedDigest, from: later - 1, to: later)
+        }
+        positions.insert(digest: node.owner.foldedDigest, position: index)
     }
 
     /// Removes the node at `index` and shifts the positions after it.
     private mutating func removeNode(at index: Int) {
         let removed = nodes.remove(at: index)
-        positions[removed.owner] = nil
-        for later in index..<nodes.count { positions[nodes[later].owner] = later }
+        positions.remove(digest: removed.owner.foldedDigest, position: index)
+        for later in index..<nodes.count {
+            positions.move(digest: nodes[later].owner.foldedDigest, from: later + 1, to: later)
+        }
     }
 
     /// A zone holding `records`; duplicates are dropped and a differing TTL takes the RRset's first.
@@ -190,7 +198,7 @@ extension Zone {
 
     /// Binary search in canonical order: the index of `name`, or where it would be inserted.
     func searchIndex(_ name: DNSName) -> (index: Int, found: Bool) {
-        if let position = positions[name] { return (position, true) }
+        if let position = positions.find(name, digest: name.foldedDigest, nodes: nodes) { return (position, true) }
         var low = 0
         var high = nodes.count
         while low < high {
