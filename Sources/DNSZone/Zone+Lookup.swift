@@ -33,7 +33,7 @@ extension Zone {
     /// wildcard synthesis and answers NODATA (RFC 4592 §2.2.2).
     public func match(_ name: DNSName, type: RRType, anyPolicy: AnyQueryPolicy = .minimal) -> ZoneMatch {
         assert(name.isSubdomain(of: origin), "match outside the zone")
-        let apexLabels = origin.labelCount
+        let apexLabels = originLabelCount
         let total = name.labelCount
         var encloserLabels = apexLabels
         // The node of the deepest ancestor found on the way down (the QNAME's own node when it exists).

@@ -18,12 +18,15 @@ public struct Zone: Hashable, Sendable {
     public private(set) var nodes: [ZoneNode]
     /// Position of each owner in `nodes`: only looked up, never iterated (STYLE.md §4.3).
     private var positions = NameIndex()
+    /// The origin's label count, used by every lookup.
+    let originLabelCount: Int
 
     /// An empty zone.
     public init(origin: DNSName, class: DNSClass = .in) {
         self.origin = origin
         self.class = `class`
         self.nodes = []
+        originLabelCount = origin.labelCount
     }
 
     public static func == (lhs: Zone, rhs: Zone) -> Bool {

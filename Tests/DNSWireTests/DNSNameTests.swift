@@ -54,3 +54,18 @@ import Testing
         #expect(DNSName.root.parent == nil)
     }
 }
+
+@Suite struct DNSNameDigestTests {
+    /// The word-at-a-time lowering agrees with lowering octet by octet, for every octet value.
+    @Test func digestIgnoresCaseOnly() throws {
+        for byte in 0...255 as ClosedRange<Int> where byte != 0x2E {
+            let label = [UInt8](repeating: UInt8(byte), count: 9)
+            let lowered = label.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+            let a = try DNSName(labels: [label, Array("Example".utf8)])
+            let b = try DNSName(labels: [lowered, Array("example".utf8)])
+            #expect(a == b)
+            #expect(a.foldedDigest == b.foldedDigest, "octet \(byte)")
+        }
+        #expect(DNSName("a.example.")!.foldedDigest != DNSName("b.example.")!.foldedDigest)
+    }
+}
