@@ -63,41 +63,31 @@ public struct ScenarioRun {
                 tcpFallbacks: metrics.tcpFallbacks, unmatched: metrics.unmatched, invalid: metrics.invalid,
                 series: metrics.series)
         }
-        let totalNanoseconds = Double(max(1, (scenario.duration + drain).nanoseconds))
-        let servers = built.nameservers.enumerated().map { index, entry -> RunReport.ServerReport in
-            let (name, id) = entry
-            let counters = simulator.counters(of: id)
-            var dropped: [String: UInt64] = [:]
-            for (reason, count) in counters.dropped { dropped[reason.rawValue] = count }
-            let cores = Double(max(1, simulator.config(of: id).cores))
-            let responses = simulator.host.nameservers[index].server.stats.responses
-            return RunReport.ServerReport(
-                name: name, received: counters.received, processed: counters.processed, responses: responses,
-                dropped: dropped, queuedPeak: counters.queuedPeak,
-                busyPercent: Double(counters.busyNanoseconds) * 100 / (totalNanoseconds * cores))
-        }
+        // Authoritative servers count their responses; primaries and secondaries every message sent.
+        let servers = built.nameservers.enumerated().map { index, entry in
+            serverReport(entry.0, entry.1, simulator, responses: simulator.host.nameservers[index].server.stats.responses)
+        } + built.replicated.map { name, id in serverReport(name, id, simulator, responses: simulator.counters(of: id).sent) }
         let faults = simulator.faultLog.map { RunReport.FaultEntry(label: $0.label, start: $0.started, end: $0.ended) }
         var report = RunReport(
             scenarioName: scenario.name, scenarioFile: scenarioFile, scenarioDigest: scenario.sourceDigest, seed: scenario.seed,
-            duration: scenario.duration, classes: classes, servers: servers + replicationServers(simulator, built), faults: faults,
+            duration: scenario.duration, classes: classes, servers: servers, faults: faults,
             traceDigest: simulator.trace.digestHex, traceEvents: simulator.trace.eventCount)
         addReplication(to: &report, simulator, built)
         return report
     }
 
-    /// Counters of primaries and secondaries, in scenario order.
-    private func replicationServers(_ simulator: Simulator<ClusterHost>, _ built: BuiltCluster) -> [RunReport.ServerReport] {
+    /// One server's counters: inputs, drops by reason, deepest queue, share of core time used.
+    private func serverReport(_ name: String, _ id: NodeID, _ simulator: Simulator<ClusterHost>,
+                              responses: UInt64) -> RunReport.ServerReport {
         let totalNanoseconds = Double(max(1, (scenario.duration + drain).nanoseconds))
-        return built.replicated.map { name, id in
-            let counters = simulator.counters(of: id)
-            var dropped: [String: UInt64] = [:]
-            for (reason, count) in counters.dropped { dropped[reason.rawValue] = count }
-            let cores = Double(max(1, simulator.config(of: id).cores))
-            return RunReport.ServerReport(
-                name: name, received: counters.received, processed: counters.processed, responses: counters.sent,
-                dropped: dropped, queuedPeak: counters.queuedPeak,
-                busyPercent: Double(counters.busyNanoseconds) * 100 / (totalNanoseconds * cores))
-        }
+        let counters = simulator.counters(of: id)
+        var dropped: [String: UInt64] = [:]
+        for (reason, count) in counters.dropped { dropped[reason.rawValue] = count }
+        let cores = Double(max(1, simulator.config(of: id).cores))
+        return RunReport.ServerReport(
+            name: name, received: counters.received, processed: counters.processed, responses: responses,
+            dropped: dropped, queuedPeak: counters.queuedPeak,
+            busyPercent: Double(counters.busyNanoseconds) * 100 / (totalNanoseconds * cores))
     }
 
     /// Lag of every commit to every secondary of its primary, and end-state agreement.
