@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "Scenario", targets: ["Scenario"]),
         .library(name: "Reports", targets: ["Reports"]),
         .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "Balancer", targets: ["Balancer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -36,6 +37,7 @@ let package = Package(
         // Layer 1: sans-IO protocol machines.
         .target(name: "Nameserver", dependencies: ["DNSWire", "DNSZone", "Determinism"], swiftSettings: strict),
         .target(name: "Traffic", dependencies: ["DNSWire", "DNSZone", "Determinism", "Metrics"], swiftSettings: strict),
+        .target(name: "Balancer", dependencies: ["DNSWire", "Determinism", "Metrics"], swiftSettings: strict),
         // Layer 2: storage on SQLite (PowerDNS's gsqlite3 schema) through GRDB.
         .target(
             name: "Storage",
@@ -83,6 +85,7 @@ let package = Package(
             dependencies: ["Storage", "DNSZone", "DNSWire", "Determinism", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "NameserverTests", dependencies: ["Nameserver", "DNSZone", "DNSWire", "Determinism"]),
+        .testTarget(name: "BalancerTests", dependencies: ["Balancer", "DNSWire", "Determinism"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Determinism", "DNSWire"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Determinism"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "SimNet", "Scenario", "Nameserver", "Traffic", "Reports", "Metrics", "Storage", "DNSZone", "DNSWire", "Determinism"]),

@@ -134,3 +134,36 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
         (lhs.high, lhs.low) < (rhs.high, rhs.low)
     }
 }
+
+/// An IP address of either family.
+public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible, LosslessStringConvertible {
+    case v4(IPv4Address)
+    case v6(IPv6Address)
+
+    /// Parses dotted-quad IPv4 or RFC 4291 IPv6 text.
+    public init?(_ text: String) {
+        if let v4 = IPv4Address(text) {
+            self = .v4(v4)
+        } else if let v6 = IPv6Address(text) {
+            self = .v6(v6)
+        } else {
+            return nil
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .v4(let address): address.description
+        case .v6(let address): address.description
+        }
+    }
+
+    public static func < (lhs: IPAddress, rhs: IPAddress) -> Bool {
+        switch (lhs, rhs) {
+        case (.v4(let a), .v4(let b)): a < b
+        case (.v6(let a), .v6(let b)): a < b
+        case (.v4, .v6): true
+        case (.v6, .v4): false
+        }
+    }
+}

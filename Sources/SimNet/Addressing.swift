@@ -15,28 +15,6 @@ public struct SiteID: Hashable, Comparable, Sendable {
     public static func < (lhs: SiteID, rhs: SiteID) -> Bool { lhs.index < rhs.index }
 }
 
-/// An IP address of either family.
-public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
-    case v4(IPv4Address)
-    case v6(IPv6Address)
-
-    public var description: String {
-        switch self {
-        case .v4(let address): address.description
-        case .v6(let address): address.description
-        }
-    }
-
-    public static func < (lhs: IPAddress, rhs: IPAddress) -> Bool {
-        switch (lhs, rhs) {
-        case (.v4(let a), .v4(let b)): a < b
-        case (.v6(let a), .v6(let b)): a < b
-        case (.v4, .v6): true
-        case (.v6, .v4): false
-        }
-    }
-}
-
 /// One end of a datagram or connection: a node, which of its addresses, and a port.
 ///
 /// A client population is one node with many addresses (one per client), so a population of

@@ -1,3 +1,4 @@
+import DNSWire
 import Determinism
 
 /// How a node is attached and how much it can do: fixed at set-up.

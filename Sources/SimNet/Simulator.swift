@@ -1,3 +1,4 @@
+import DNSWire
 import Determinism
 
 /// The discrete-event host: owns virtual time, the network, the nodes' machines and the faults.
