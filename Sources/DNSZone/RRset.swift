@@ -65,10 +65,11 @@ public struct RRset: Hashable, Sendable {
 public struct ZoneNode: Hashable, Sendable {
     /// The node's owner name.
     public let owner: DNSName
-    /// The RRsets at this name, sorted by type code.
-    public internal(set) var rrsets: [RRset]
+    /// The RRsets at this name, sorted by type code. Most names of a DynDNS zone hold one RRset
+    /// (an A), which is kept inline: no allocation, and a lookup touches one cache line less.
+    public internal(set) var rrsets: InlineList<RRset>
 
-    init(owner: DNSName, rrsets: [RRset]) {
+    init(owner: DNSName, rrsets: InlineList<RRset>) {
         self.owner = owner
         self.rrsets = rrsets
     }
@@ -129,12 +130,42 @@ public struct InlineList<Element: Hashable & Sendable>: RandomAccessCollection, 
     }
 
     @inlinable public subscript(position: Int) -> Element {
+        get {
+            switch storage {
+            case .none: preconditionFailure("index out of range")
+            case .one(let element):
+                precondition(position == 0, "index out of range")
+                return element
+            case .many(let array): return array[position]
+            }
+        }
+        // In place: the storage is taken out while the element is yielded, so no copy is made.
+        _modify {
+            switch storage {
+            case .none: preconditionFailure("index out of range")
+            case .one(var element):
+                precondition(position == 0, "index out of range")
+                storage = .none
+                defer { storage = .one(element) }
+                yield &element
+            case .many(var array):
+                storage = .none
+                defer { storage = .many(array) }
+                yield &array[position]
+            }
+        }
+    }
+
+    /// Inserts `element` at `index`; the list stays in its canonical form.
+    @inlinable public mutating func insert(_ element: Element, at index: Int) {
+        precondition(index >= 0 && index <= endIndex, "index out of range")
         switch storage {
-        case .none: preconditionFailure("index out of range")
-        case .one(let element):
-            precondition(position == 0, "index out of range")
-            return element
-        case .many(let array): return array[position]
+        case .none: storage = .one(element)
+        case .one(let first): storage = .many(index == 0 ? [element, first] : [first, element])
+        case .many(var array):
+            storage = .none
+            array.insert(element, at: index)
+            storage = .many(array)
         }
     }
 
@@ -149,11 +180,14 @@ public struct InlineList<Element: Hashable & Sendable>: RandomAccessCollection, 
         }
     }
 
-    /// Removes the element at `index`; the list stays in its canonical form (one element inline).
-    @inlinable public mutating func remove(at index: Int) {
+    /// Removes and returns the element at `index`; the list stays in its canonical form (one
+    /// element inline).
+    @discardableResult
+    @inlinable public mutating func remove(at index: Int) -> Element {
         var array = Array(self)
-        array.remove(at: index)
+        let removed = array.remove(at: index)
         storage = .none
         for element in array { append(element) }
+        return removed
     }
 }

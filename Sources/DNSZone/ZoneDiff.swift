@@ -116,7 +116,7 @@ extension ZoneDiff {
         rrset.type == .soa && rrset.owner == origin
     }
 
-    private static func appendRecords(of rrsets: [RRset], origin: DNSName, to list: inout [ResourceRecord]) {
+    private static func appendRecords(of rrsets: some Sequence<RRset>, origin: DNSName, to list: inout [ResourceRecord]) {
         for rrset in rrsets where !isApexSOA(rrset, origin: origin) { list += rrset.records }
     }
 
