@@ -48,15 +48,15 @@ let package = Package(
         .target(name: "SimNet", dependencies: ["DNSWire", "Determinism"], swiftSettings: strict),
         .target(
             name: "Scenario",
-            dependencies: ["DNSWire", "Determinism", .product(name: "Yams", package: "Yams")],
+            dependencies: ["DNSWire", "Determinism", "Balancer", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(name: "Reports", dependencies: ["Determinism", "Metrics"], swiftSettings: strict),
         .target(
             name: "Simulation",
             dependencies: [
-                "SimNet", "Scenario", "Nameserver", "Traffic", "Reports", "Metrics", "Storage", "DNSZone", "DNSWire",
-                "Determinism",
+                "SimNet", "Scenario", "Nameserver", "Traffic", "Balancer", "Reports", "Metrics", "Storage", "DNSZone",
+                "DNSWire", "Determinism",
             ],
             swiftSettings: strict
         ),
@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "BalancerTests", dependencies: ["Balancer", "DNSWire", "Determinism"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Determinism", "DNSWire"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Determinism"]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "SimNet", "Scenario", "Nameserver", "Traffic", "Reports", "Metrics", "Storage", "DNSZone", "DNSWire", "Determinism"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "SimNet", "Scenario", "Nameserver", "Traffic", "Balancer", "Reports", "Metrics", "Storage", "DNSZone", "DNSWire", "Determinism"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import Balancer
 import DNSWire
 import Determinism
 
@@ -23,6 +24,11 @@ public struct Scenario: Sendable, Equatable {
     public var faults: [FaultSpec]
     public var randomFaults: RandomFaultSpec?
     public var expectations: [Expectation]
+    /// The load balancers clients reach, in declaration order (none: clients query nameservers
+    /// directly).
+    public var balancers: [BalancerSpec] = []
+    /// What every balancer runs (the scenario's `dnsdist` section).
+    public var balancerConfig = BalancerConfig()
     /// The SHA-256-free stable digest of the scenario's bytes (FNV-1a 64), for the report.
     public var sourceDigest: UInt64
 
@@ -168,6 +174,24 @@ public struct NameserverSpec: Sendable, Equatable {
     }
 }
 
+/// A dnsdist-style load balancer host.
+public struct BalancerSpec: Sendable, Equatable {
+    public var name: String
+    public var site: String
+    public var networks: [String]
+    public var capacity: CapacitySpec
+    public var position: SourcePosition?
+
+    public init(name: String, site: String, networks: [String], capacity: CapacitySpec = CapacitySpec(),
+                position: SourcePosition? = nil) {
+        self.name = name
+        self.site = site
+        self.networks = networks
+        self.capacity = capacity
+        self.position = position
+    }
+}
+
 /// How often a population sends queries.
 public enum RateSpec: Sendable, Equatable {
     /// Evenly spaced queries.
@@ -192,6 +216,12 @@ public enum RateSpec: Sendable, Equatable {
             return trough + (peak - trough) * (1 + cosTwoPi(phase)) / 2
         }
     }
+}
+
+/// Whether a population is judged (legitimate) or is the attack a scenario defends against.
+public enum PopulationRole: String, Sendable, Equatable, CaseIterable {
+    case legitimate
+    case attack
 }
 
 /// cos(2π x) with only basic IEEE operations (deterministic across machines).
@@ -231,6 +261,22 @@ public struct ResolverPopulationSpec: Sendable, Equatable {
     public var timeout: SimDuration
     public var retries: Int
     public var tcpFallback: Bool
+    /// Legitimate traffic is what availability and collateral damage are judged on; attack traffic
+    /// is what the balancers must stop.
+    public var role: PopulationRole = .legitimate
+    /// The population sends from `start` until `stop` (offsets from the run's start); the whole run
+    /// when absent.
+    public var start: SimDuration?
+    public var stop: SimDuration?
+    /// NXDOMAIN-share names are random labels under these names (random-subdomain attack).
+    public var randomSubdomainOf: [DNSName] = []
+    /// When not empty, queries ask these names only.
+    public var fixedNames: [DNSName] = []
+    /// Share of sends that are random bytes.
+    public var malformedPartsPerMillion: UInt32 = 0
+    /// Queries carry the addresses of this population as their source (reflection): the answers go
+    /// to its clients, who never asked.
+    public var spoof: String?
 
     public init(
         name: String, count: Int, site: String, targets: [String], rate: RateSpec,

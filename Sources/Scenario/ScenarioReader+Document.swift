@@ -1,10 +1,12 @@
+import Balancer
 import Determinism
 import Yams
 
 /// The top level of a scenario file.
 extension ScenarioReader {
     static let topLevelKeys = [
-        "version", "name", "seed", "duration", "epoch", "sites", "links", "nameservers", "zones", "workload",
+        "version", "name", "seed", "duration", "epoch", "sites", "links", "nameservers", "balancers", "dnsdist", "zones",
+        "workload",
         "faults", "random_faults", "expect",
     ]
     static let requiredTopLevelKeys = ["version", "name", "duration", "sites", "nameservers", "zones"]
@@ -33,17 +35,25 @@ extension ScenarioReader {
         let sites = readSites(fields["sites"])
         let links = readLinks(fields["links"])
         let nameservers = readNameservers(fields["nameservers"])
+        let balancers = readBalancers(fields["balancers"])
+        let balancerConfig = readDNSDist(fields["dnsdist"])
+        if !balancers.isEmpty && balancerConfig == nil && fields["dnsdist"] == nil {
+            report("balancers need a 'dnsdist' section (their backends, pools and rules)", at: fields["balancers"]!.value)
+        }
         let zoneFiles = readZones(fields["zones"])
         let workload = readWorkload(fields["workload"])
         let faults = readFaults(fields["faults"])
         let randomFaults = readRandomFaults(fields["random_faults"])
         let expectations = readExpectations(fields["expect"])
         guard errors.isEmpty, let version, let name, let runDuration else { return nil }
-        return Scenario(
+        var scenario = Scenario(
             version: version, name: name, seed: seed ?? 1, duration: runDuration,
             epochSeconds: epoch ?? Self.defaultEpochSeconds, sites: sites, links: links, nameservers: nameservers,
             zoneFiles: zoneFiles, workload: workload.populations, changes: workload.changes, faults: faults,
             randomFaults: randomFaults, expectations: expectations, sourceDigest: sourceDigest)
+        scenario.balancers = balancers
+        scenario.balancerConfig = balancerConfig ?? BalancerConfig()
+        return scenario
     }
 
     mutating func readVersion(_ field: Field?) -> Int? {

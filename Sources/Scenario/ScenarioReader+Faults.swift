@@ -66,10 +66,10 @@ extension ScenarioReader {
     mutating func readFaultKind(_ kind: String, _ field: Field, _ fields: Fields) -> FaultKind? {
         switch kind {
         case "crash", "hang":
-            let host = hostReference(field.value, key: field.keyNode)
+            let host = anyHostReference(field.value, key: field.keyNode)
             return host.map { kind == "crash" ? .crash(host: $0) : .hang(host: $0) }
         case "slow":
-            let host = hostReference(field.value, key: field.keyNode)
+            let host = anyHostReference(field.value, key: field.keyNode)
             let factor = integer(fields["factor"], name: "factor", in: 1...Int.max)
             guard let host, let factor else { return nil }
             return .slow(host: host, factor: factor)
@@ -80,7 +80,7 @@ extension ScenarioReader {
         case "degrade":
             return readDegrade(field, fields)
         default:
-            let host = hostReference(field.value, key: field.keyNode)
+            let host = anyHostReference(field.value, key: field.keyNode)
             let offset = duration(fields["offset"], .signed)
             guard let host, let offset else { return nil }
             return .clockSkew(host: host, offset: offset)

@@ -7,7 +7,7 @@ extension ScenarioReader {
     static let workloadKinds = ["resolvers", "changes"]
     static let populationKeys = [
         "name", "count", "site", "targets", "rate", "qtypes", "names", "nxdomain", "edns", "timeout", "retries",
-        "tcp_fallback",
+        "tcp_fallback", "role", "start", "stop", "random_subdomain_of", "fixed_names", "malformed", "spoof",
     ]
     static let ednsKeys = ["share", "sizes"]
     /// First components of figure paths that are not populations (`server.ns1.queries`, `trace.events`,
@@ -68,9 +68,27 @@ extension ScenarioReader {
         let timeout = duration(fields["timeout"], .positive)
         let retries = integer(fields["retries"], name: "retries", in: 0...10)
         let tcpFallback = bool(fields["tcp_fallback"])
+        let role = parse(fields["role"], expected: "legitimate or attack") { text in
+            PopulationRole(rawValue: text).map(Parsed.value) ?? .malformed
+        }
+        let start = duration(fields["start"], .nonNegative)
+        let stop = duration(fields["stop"], .positive)
+        if let start, let stop, stop <= start, let field = fields["stop"] {
+            report("stop (\(stop)) must be after start (\(start))", at: field.value)
+        }
+        let subdomainParents = readNames(fields["random_subdomain_of"])
+        let fixedNames = readNames(fields["fixed_names"])
+        let malformed = percentage(fields["malformed"])
+        var spoof: String?
+        if let field = fields["spoof"] {
+            // Populations declared earlier only: the victim must exist before its attacker.
+            spoof = reference(field.value, key: field.keyNode, what: "population", known: populationNames.filter { $0 != name },
+                              listName: "populations declared before", checked: true)
+        }
         guard let name, let count, let site, let rate else { return nil }
-        let defaults = ResolverPopulationSpec(name: name, count: count, site: site, targets: hostNames, rate: rate)
-        return ResolverPopulationSpec(
+        let defaults = ResolverPopulationSpec(name: name, count: count, site: site,
+                                              targets: balancerNames.isEmpty ? hostNames : balancerNames, rate: rate)
+        var spec = ResolverPopulationSpec(
             name: name, count: count, site: site, targets: targets ?? defaults.targets, rate: rate,
             queryTypes: queryTypes ?? defaults.queryTypes, zipfExponent: zipf ?? defaults.zipfExponent,
             nxdomainPartsPerMillion: nxdomain ?? defaults.nxdomainPartsPerMillion,
@@ -78,6 +96,28 @@ extension ScenarioReader {
             ednsSizes: edns?.sizes ?? defaults.ednsSizes,
             timeout: timeout ?? defaults.timeout, retries: retries ?? defaults.retries,
             tcpFallback: tcpFallback ?? defaults.tcpFallback)
+        spec.role = role ?? .legitimate
+        spec.start = start
+        spec.stop = stop
+        spec.randomSubdomainOf = subdomainParents ?? []
+        spec.fixedNames = fixedNames ?? []
+        spec.malformedPartsPerMillion = malformed ?? 0
+        spec.spoof = spoof
+        return spec
+    }
+
+    /// A list of absolute domain names, e.g. `[victim.dyn.example.]`.
+    mutating func readNames(_ field: Field?) -> [DNSName]? {
+        guard let field, let items = list(field, expected: "a list of domain names") else { return nil }
+        var names: [DNSName] = []
+        for item in items {
+            let name = parse(item, key: nil, expected: "an absolute domain name (ending in '.')") { text -> Parsed<DNSName> in
+                guard text.hasSuffix(".") else { return .invalid("'\(text)' is not absolute: end it with '.'") }
+                return DNSName(text).map { Parsed.value($0) } ?? .malformed
+            }
+            if let name { names.append(name) }
+        }
+        return names
     }
 
     /// A workload name, unique among populations and change streams, that does not collide with the
@@ -107,7 +147,7 @@ extension ScenarioReader {
         }
         var targets: [String] = []
         for item in items {
-            guard let host = hostReference(item, key: nil) else { continue }
+            guard let host = anyHostReference(item, key: nil) else { continue }
             if targets.contains(host) {
                 report("duplicate target '\(host)'", at: item)
             } else {

@@ -48,6 +48,8 @@ struct ScenarioReader {
     var hostNames: [String] = []
     var hostPositions: [String: SourcePosition] = [:]
     var hostsUsable = true
+    /// Balancer names in declaration order (they share the host namespace with nameservers).
+    var balancerNames: [String] = []
     /// Each nameserver's role, when its `role` parsed (absent otherwise).
     var hostRoles: [String: NameserverRoleKind] = [:]
     /// False when some nameserver's role did not parse: replication figures are then not checked.
@@ -243,6 +245,11 @@ struct ScenarioReader {
 
     mutating func hostReference(_ node: Node, key: Node?) -> String? {
         reference(node, key: key, what: "host", known: hostNames, listName: "nameservers", checked: hostsUsable)
+    }
+
+    /// A nameserver or a balancer.
+    mutating func anyHostReference(_ node: Node, key: Node?) -> String? {
+        reference(node, key: key, what: "host", known: hostNames + balancerNames, listName: "hosts", checked: hostsUsable)
     }
 }
 

@@ -1,3 +1,4 @@
+import Balancer
 import DNSWire
 import DNSZone
 import Determinism
@@ -20,7 +21,7 @@ struct ClusterBuilder {
     var workFolder: String?
 
     /// The simulator and the IDs of what it hosts, by scenario name.
-    func build(recordTrace: Bool) throws(StorageError) -> (Simulator<ClusterHost>, BuiltCluster) {
+    func build(recordTrace: Bool) throws(BuildError) -> (Simulator<ClusterHost>, BuiltCluster) {
         var topology = Topology()
         let networkNames = Array(Set(scenario.sites.flatMap(\.networks))).sorted()
         var siteIDs: [String: SiteID] = [:]
@@ -50,13 +51,17 @@ struct ClusterBuilder {
                 queueLimit: spec.capacity.queueLimit)
             if case .secondary(_, _, let joinAt?) = spec.role { config.startsAt = Instant.zero + joinAt }
             let id = simulator.addNode(config: config)
-            try addNameserver(spec, id: id, to: &simulator.host, built: &built)
+            do {
+                try addNameserver(spec, id: id, to: &simulator.host, built: &built)
+            } catch {
+                throw .storage(error)
+            }
         }
+        try addBalancers(to: &simulator, siteIDs: siteIDs, networkMask: networkMask, built: &built)
         var nextClient: UInt32 = 0
         for spec in scenario.workload {
             let targets = spec.targets.isEmpty ? scenario.nameservers.map(\.name) : spec.targets
-            let servers = targets.compactMap { name in scenario.nameservers.firstIndex { $0.name == name } }
-                .map { Endpoint(node: NodeID($0), addressIndex: 0, port: 53) }
+            let servers = targets.compactMap(hostNode).map { Endpoint(node: $0, addressIndex: 0, port: 53) }
             let site = scenario.sites.first { $0.name == spec.site }
             let addresses = (0..<UInt32(spec.count)).map { offset -> IPAddress in
                 .v4(IPv4Address(0xC612_0000 &+ nextClient &+ offset))
@@ -67,11 +72,53 @@ struct ClusterBuilder {
             let population = ResolverPopulation(config: populationConfig(spec, servers: servers.count), zones: zones,
                                                 seed: scenario.seed)
             let id = simulator.addNode(config: config)
-            simulator.host.add(ResolverNode(population: population, node: id, servers: servers))
+            var resolverNode = ResolverNode(population: population, node: id, servers: servers)
+            if let victim = spec.spoof, let entry = built.populations.first(where: { $0.0 == victim }),
+               let victimSpec = scenario.workload.first(where: { $0.name == victim }) {
+                resolverNode.spoofAs = (entry.1, UInt32(victimSpec.count))
+            }
+            simulator.host.add(resolverNode)
             built.populations.append((spec.name, id))
         }
+        simulator.host.setAddressBook((0..<simulator.nodeCount).map { simulator.config(of: NodeID($0)).addresses })
         simulator.scheduleFaults(faultPlan(siteIDs: siteIDs, built: built))
         return (simulator, built)
+    }
+
+    /// Nameservers are nodes 0..<n, balancers follow in scenario order.
+    func hostNode(_ name: String) -> NodeID? {
+        if let index = scenario.nameservers.firstIndex(where: { $0.name == name }) { return NodeID(index) }
+        if let index = scenario.balancers.firstIndex(where: { $0.name == name }) {
+            return NodeID(scenario.nameservers.count + index)
+        }
+        return nil
+    }
+
+    /// Balancer i gets 203.0.113.(10+i) and 2001:db8:b::(10+i); its backends are nameservers.
+    private func addBalancers(
+        to simulator: inout Simulator<ClusterHost>, siteIDs: [String: SiteID], networkMask: ([String]) -> UInt64,
+        built: inout BuiltCluster
+    ) throws(BuildError) {
+        let config = scenario.balancerConfig
+        let backends = config.backends.map { backend in
+            Endpoint(node: hostNode(backend.address) ?? NodeID(0), addressIndex: 0, port: 53)
+        }
+        for (index, spec) in scenario.balancers.enumerated() {
+            let v4 = IPv4Address(203, 0, 113, UInt8(10 + index))
+            let v6 = IPv6Address(high: 0x2001_0db8_000b_0000, low: UInt64(10 + index))
+            let node = NodeConfig(
+                name: spec.name, site: siteIDs[spec.site] ?? SiteID(0), networks: networkMask(spec.networks),
+                addresses: [.v4(v4), .v6(v6)], cores: spec.capacity.cores, serviceTime: spec.capacity.serviceTime,
+                queueLimit: spec.capacity.queueLimit)
+            let id = simulator.addNode(config: node)
+            do {
+                simulator.host.add(try BalancerNode(name: spec.name, config: config, node: id, backends: backends,
+                                                    addressBook: [], seed: scenario.seed))
+            } catch {
+                throw .balancer(spec.name, error)
+            }
+            built.balancers.append((spec.name, id))
+        }
     }
 
     /// Nameserver `i` is node `i`: nameservers are added first, in scenario order.
@@ -150,11 +197,17 @@ struct ClusterBuilder {
         let queryRate = QueryRate(process: process) { instant in
             rate.rate(at: SimDuration(nanoseconds: Int64(instant.nanoseconds)), duration: duration)
         }
-        return ResolverPopulationConfig(
+        let stop = spec.stop.map { min($0, duration) } ?? duration
+        var config = ResolverPopulationConfig(
             name: spec.name, clientCount: spec.count, serverCount: max(1, servers), rate: queryRate, queryTypes: types,
             zipfExponent: spec.zipfExponent, nxdomainPartsPerMillion: spec.nxdomainPartsPerMillion,
             ednsPartsPerMillion: spec.ednsPartsPerMillion, ednsSizes: spec.ednsSizes, timeout: spec.timeout,
-            retries: spec.retries, tcpFallback: spec.tcpFallback, stopAt: Instant.zero + duration)
+            retries: spec.retries, tcpFallback: spec.tcpFallback, stopAt: Instant.zero + stop)
+        config.startAt = Instant.zero + (spec.start ?? .zero)
+        config.randomSubdomainOf = spec.randomSubdomainOf
+        config.fixedNames = spec.fixedNames
+        config.malformedPartsPerMillion = spec.malformedPartsPerMillion
+        return config
     }
 
     static func delayModel(_ spec: LatencySpec) -> DelayModel {
@@ -176,8 +229,23 @@ struct ClusterBuilder {
     }
 }
 
+/// Why a cluster could not be built from a valid scenario: a database could not be opened, or a
+/// balancer rejected its configuration (e.g. a regular expression that does not compile).
+public enum BuildError: Error, CustomStringConvertible {
+    case storage(StorageError)
+    case balancer(String, BalancerSetupError)
+
+    public var description: String {
+        switch self {
+        case .storage(let error): "\(error)"
+        case .balancer(let name, let error): "balancer \(name): \(error)"
+        }
+    }
+}
+
 /// Names of what a run hosts, in scenario order.
 struct BuiltCluster {
+    var balancers: [(String, NodeID)] = []
     /// Authoritative-only nameservers (no replication role).
     var nameservers: [(String, NodeID)] = []
     var populations: [(String, NodeID)] = []

@@ -14,6 +14,7 @@ public struct ClusterHost: NodeHost {
         case resolvers(Int)
         case primary(Int)
         case secondary(Int)
+        case balancer(Int)
     }
 
     var kinds: [Kind] = []
@@ -21,6 +22,7 @@ public struct ClusterHost: NodeHost {
     public internal(set) var populations: [ResolverNode] = []
     public internal(set) var primaries: [PrimaryNode] = []
     public internal(set) var secondaries: [SecondaryNode] = []
+    public internal(set) var balancers: [BalancerNode] = []
 
     public init() {}
 
@@ -30,6 +32,7 @@ public struct ClusterHost: NodeHost {
         case .resolvers(let index): populations[index].handle(input, now: now, actions: &actions)
         case .primary(let index): primaries[index].handle(input, now: now, actions: &actions)
         case .secondary(let index): secondaries[index].handle(input, now: now, actions: &actions)
+        case .balancer(let index): balancers[index].handle(input, now: now, actions: &actions)
         }
     }
 
@@ -39,6 +42,7 @@ public struct ClusterHost: NodeHost {
         case .resolvers(let index): populations[index].restart()
         case .primary(let index): primaries[index].restart()
         case .secondary(let index): secondaries[index].restart()
+        case .balancer(let index): balancers[index].restart()
         }
     }
 
@@ -48,6 +52,7 @@ public struct ClusterHost: NodeHost {
             populations[index].connections[tag] = connection
             populations[index].tags[connection] = tag
         case .secondary(let index): secondaries[index].assign(connection, tag: tag)
+        case .balancer(let index): balancers[index].assign(connection, tag: tag)
         case .nameserver, .primary: break
         }
     }
@@ -66,6 +71,15 @@ public struct ClusterHost: NodeHost {
     mutating func add(_ node: PrimaryNode) {
         kinds.append(.primary(primaries.count))
         primaries.append(node)
+    }
+
+    mutating func add(_ node: BalancerNode) {
+        kinds.append(.balancer(balancers.count))
+        balancers.append(node)
+    }
+
+    mutating func setAddressBook(_ book: [[IPAddress]]) {
+        for index in balancers.indices { balancers[index].addressBook = book }
     }
 
     mutating func add(_ node: SecondaryNode) {
@@ -113,6 +127,9 @@ public struct ResolverNode {
     var armedToken: UInt64 = 0
     var connections: [UInt64: ConnectionID] = [:]
     var tags: [ConnectionID: UInt64] = [:]
+    /// Reflection: datagrams carry the addresses of this node's clients instead of our own, so
+    /// the answers go there.
+    var spoofAs: (node: NodeID, clients: UInt32)?
     private var output: [ResolverPopulation.Action] = []
 
     public init(population: ResolverPopulation, node: NodeID, servers: [Endpoint]) {
@@ -155,7 +172,8 @@ public struct ResolverNode {
         for action in output {
             switch action {
             case .sendUDP(let client, let port, let server, let bytes, let at):
-                let source = Endpoint(node: node, addressIndex: client, port: port)
+                var source = Endpoint(node: node, addressIndex: client, port: port)
+                if let spoofAs { source = Endpoint(node: spoofAs.node, addressIndex: client % spoofAs.clients, port: port) }
                 actions.append(.sendAt(Datagram(source: source, destination: servers[server], payload: bytes), at: at))
             case .connectTCP(let client, let server, let tag):
                 let source = Endpoint(node: node, addressIndex: client, port: UInt16(32_768 + tag % 28_000))

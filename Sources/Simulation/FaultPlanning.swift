@@ -7,7 +7,7 @@ extension ClusterBuilder {
     func faultPlan(siteIDs: [String: SiteID], built: BuiltCluster) -> [SimFault] {
         var plan: [SimFault] = []
         let end = Instant.zero + scenario.duration
-        func node(_ name: String) -> NodeID? { scenario.nameservers.firstIndex { $0.name == name }.map { NodeID($0) } }
+        func node(_ name: String) -> NodeID? { hostNode(name) }
         for fault in scenario.faults {
             let start = Instant.zero + fault.at
             let stop = fault.duration.map { start + $0 }

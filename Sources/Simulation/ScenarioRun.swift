@@ -35,7 +35,7 @@ public struct ScenarioRun {
     }
 
     /// Runs the scenario; `progress` is called now and then with (simulated instant, events so far).
-    public func run(progress: (Instant, UInt64) -> Void = { _, _ in }) throws(StorageError) -> Outcome {
+    public func run(progress: (Instant, UInt64) -> Void = { _, _ in }) throws(BuildError) -> Outcome {
         var (simulator, built) = try ClusterBuilder(scenario: scenario, zones: zones, workFolder: workFolder)
             .build(recordTrace: recordTrace)
         let end = Instant.zero + scenario.duration + drain

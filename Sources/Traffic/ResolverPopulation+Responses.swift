@@ -7,11 +7,13 @@ extension ResolverPopulation {
     public mutating func received(_ bytes: [UInt8], client: UInt32, port: UInt16, now: Instant, actions: inout [Action]) {
         guard bytes.count >= 2 else {
             metrics.unmatched &+= 1
+            metrics.unmatchedBytes &+= UInt64(bytes.count)
             return
         }
         let id = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
         let key = Self.key(client: client, port: port, id: id)
         guard let query = pending[key], query.tcpTag == 0 else {
+            metrics.unmatchedBytes &+= UInt64(bytes.count)
             metrics.unmatched &+= 1  // late, duplicated, or never asked: a real stub drops it too
             return
         }
@@ -174,6 +176,10 @@ public struct PopulationMetrics: Sendable, Equatable {
     public var unmatched: UInt64 = 0
     public var malformed: UInt64 = 0
     public var invalid: UInt64 = 0
+    /// Random-byte datagrams sent instead of queries (`malformed:` share).
+    public var malformedSent: UInt64 = 0
+    /// Octets of answers nobody here asked for: what a reflection victim receives.
+    public var unmatchedBytes: UInt64 = 0
 
     public init() {}
 

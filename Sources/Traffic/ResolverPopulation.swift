@@ -79,6 +79,7 @@ public struct ResolverPopulation: Sendable {
         names = unique.isEmpty ? zones.zones.map(\.origin) : unique
         apexes = zones.zones.map(\.origin)
         zipf = ZipfDistribution(count: max(1, names.count), exponent: config.zipfExponent)
+        nextSendAt = config.startAt.nanoseconds
     }
 
     /// The next instant the host must wake the machine.
@@ -109,6 +110,16 @@ public struct ResolverPopulation: Sendable {
     private mutating func sendNewQuery(now: Instant, actions: inout [Action]) {
         let client = UInt32(random.below(UInt64(config.clientCount)))
         let server = Int(random.below(UInt64(config.serverCount)))
+        if config.malformedPartsPerMillion > 0, random.chance(partsPerMillion: config.malformedPartsPerMillion) {
+            // Garbage: never answered, never scored; only what it does to the servers matters.
+            let bytes = random.bytes(12 + Int(random.below(48)))
+            let port = UInt16(1024 + random.below(64_512))
+            metrics.series.recordSent(atSecond: Int(now.seconds))
+            metrics.sent &+= 1
+            metrics.malformedSent &+= 1
+            actions.append(.sendUDP(client: client, port: port, server: server, bytes: bytes, at: now))
+            return
+        }
         let type = pickType()
         let (name, rank) = pickName()
         metrics.series.recordSent(atSecond: Int(now.seconds))
@@ -127,10 +138,15 @@ public struct ResolverPopulation: Sendable {
     /// A name and its popularity rank; the rank is nil for a fresh name that does not exist.
     private mutating func pickName() -> (DNSName, Int?) {
         if config.nxdomainPartsPerMillion > 0, random.chance(partsPerMillion: config.nxdomainPartsPerMillion),
-            let apex = random.element(of: apexes)
+            let parent = config.randomSubdomainOf.isEmpty ? random.element(of: apexes) : random.element(of: config.randomSubdomainOf)
         {
             let label = Array("nx-\(random.next() & 0xFFFF_FFFF)".utf8)
-            return ((try? apex.prepending(label)) ?? apex, nil)
+            return ((try? parent.prepending(label)) ?? parent, nil)
+        }
+        if !config.fixedNames.isEmpty {
+            // Ranks past the zone's names keep the fixed names' query templates apart.
+            let index = Int(random.below(UInt64(config.fixedNames.count)))
+            return (config.fixedNames[index], names.count + index)
         }
         let rank = zipf.sample(&random)
         return (names[rank], rank)

@@ -18,6 +18,16 @@ public struct ResolverPopulationConfig: Sendable {
     public var tcpFallback: Bool
     /// When the population stops sending (the end of the run); answers may still arrive after.
     public var stopAt: Instant
+    /// Names for the NXDOMAIN share: fresh random labels under these names instead of under a
+    /// zone apex (a random-subdomain or "water torture" attack on one victim name).
+    public var randomSubdomainOf: [DNSName] = []
+    /// When not empty, every other query asks one of these names (uniformly) instead of a Zipf draw
+    /// over the zone (a reflection attack's few large answers, a heavy client's short list).
+    public var fixedNames: [DNSName] = []
+    /// The first query goes out at this instant (an attack that starts later).
+    public var startAt: Instant = .zero
+    /// Share of sends that are random bytes instead of a query (garbage traffic).
+    public var malformedPartsPerMillion: UInt32 = 0
 
     public init(
         name: String, clientCount: Int, serverCount: Int, rate: QueryRate, queryTypes: [(RRType, UInt32)] = [(.a, 1_000_000)],

@@ -1,0 +1,409 @@
+import DNSWire
+import Determinism
+
+/// A dnsdist-style load balancer as a sans-IO machine.
+///
+/// A query goes through dnsdist's order (`applyRulesToQuery`): ACL, ring buffer, dynamic blocks
+/// (client, then suffix), query rules (first terminal action wins), the pool's packet cache, the
+/// pool's policy, then out to the chosen backend under an ID of the balancer's own. The answer
+/// comes back through the response rules and the cache, with the client's ID restored. Health
+/// checks, dynamic-block maintenance and UDP timeouts run from `wake`.
+///
+/// `Client` is whatever the host needs to send an answer back (a datagram's endpoints, or a
+/// connection); the machine only stores and returns it.
+public struct BalancerMachine<Client: Sendable>: Sendable {
+    public enum Action: Sendable {
+        /// An answer for a client; `at` is later than now only under a Delay action.
+        case respond(Client, [UInt8], at: Instant)
+        /// A query for backend `backend`, over UDP, or over the host's connection to it when the
+        /// client came over a connection (dnsdist forwards TCP/DoT/DoH queries over TCP).
+        case forward(backend: Int, [UInt8], overTCP: Bool)
+        /// A health-check probe for `backend` (sent from its own socket; answers come back
+        /// through `probeResponse`).
+        case probe(backend: Int, [UInt8], overTCP: Bool)
+    }
+
+    public let config: BalancerConfig
+    public private(set) var stats = BalancerStats()
+    public private(set) var backends: BackendTable
+    public private(set) var dynamicBlocks: DynBlockEngine
+    private var queryRules: QueryRuleChain
+    private var responseRules: ResponseRuleChain
+    private var caches: [BalancerPacketCache]
+    /// For each pool name (sorted), the index of its cache in `caches`.
+    private var poolCache: [String: Int]
+    private var random: SeededRandom
+    /// Dynamic-block and backend events not yet collected by the host.
+    public private(set) var events: [BalancerEvent] = []
+
+    private var inFlight: [[InFlight?]]
+    private var nextID: [UInt16]
+    private var timeouts: TimeoutQueue = TimeoutQueue()
+    /// Queries forwarded over a connection wait `tcpReadTimeout` (dnsdist's `tcp_recv_timeout`).
+    private var connectionTimeouts: TimeoutQueue = TimeoutQueue()
+    private var generation: UInt32 = 0
+    private var nextMaintenance: Instant
+    /// The outstanding health probe of each backend (its answer carries the low 16 bits).
+    private var probeIDs: [UInt64?]
+
+    struct InFlight: Sendable {
+        var client: Client
+        var query: QueryView
+        var cacheKey: UInt64?
+        var cacheIndex: Int?
+        var sentAt: Instant
+        var generation: UInt32
+        var delay: SimDuration?
+        var overTCP: Bool
+    }
+
+    public init(config: BalancerConfig, seed: UInt64, label: String = "balancer") throws(BalancerSetupError) {
+        self.config = config
+        do {
+            backends = try BackendTable(backends: config.backends, pools: config.pools, loadBalancing: config.loadBalancing)
+        } catch {
+            throw .backends("\(error)")
+        }
+        do {
+            queryRules = try QueryRuleChain(config.queryRules)
+            responseRules = try ResponseRuleChain(config.responseRules)
+        } catch {
+            throw .rules("\(error)")
+        }
+        do {
+            dynamicBlocks = try DynBlockEngine(
+                groups: config.dynamicRules, settings: config.dynamicRulesSettings, rings: config.ringBuffers)
+        } catch {
+            throw .dynamicRules("\(error)")
+        }
+        var caches: [BalancerPacketCache] = []
+        for cache in config.packetCaches {
+            do {
+                caches.append(try BalancerPacketCache(config: cache, settings: config.cacheSettings))
+            } catch {
+                throw .backends("\(error)")
+            }
+        }
+        self.caches = caches
+        var poolCache: [String: Int] = [:]
+        for pool in config.pools {
+            guard let name = pool.packetCache else { continue }
+            guard let index = config.packetCaches.firstIndex(where: { $0.name == name }) else {
+                throw .unknownPacketCache(pool: pool.name, cache: name)
+            }
+            poolCache[pool.name] = index
+        }
+        self.poolCache = poolCache
+        random = SeededRandom(seed: seed, label: label)
+        inFlight = Array(repeating: [], count: config.backends.count)
+        nextID = Array(repeating: 0, count: config.backends.count)
+        probeIDs = Array(repeating: nil, count: config.backends.count)
+        nextMaintenance = .zero
+    }
+
+    // MARK: Queries
+
+    /// A query from a client arrived on a frontend.
+    public mutating func query(
+        _ bytes: [UInt8], from client: Client, address: IPAddress, port: UInt16, transport: FrontendProtocol,
+        now: Instant, actions: inout [Action]
+    ) {
+        stats.queries &+= 1
+        guard config.acl.contains(address) else {
+            stats.aclDrops &+= 1
+            return
+        }
+        let parsed: ParsedQuery
+        switch ParsedQuery.parse(bytes) {
+        case .success(let query): parsed = query
+        case .failure:
+            stats.nonCompliantQueries &+= 1
+            return
+        }
+        let view = QueryView(
+            client: address, clientPort: port, transport: transport, id: parsed.id, qname: parsed.qname,
+            qtype: parsed.qtype, qclass: parsed.qclass, opcode: parsed.opcode, flags: parsed.flags,
+            dnssecOK: parsed.dnssecOK, ednsPayloadSize: parsed.ednsPayloadSize, size: bytes.count, arrival: now)
+        dynamicBlocks.recordQuery(view)
+
+        if let block = dynamicBlocks.check(view) {
+            stats.dynBlocked &+= 1
+            switch block.action {
+            case .drop: return
+            case .refused: return selfAnswer(.rcode(.refused, aa: false, ad: false, ra: false), bytes, view, client, now, &actions)
+            case .nxdomain: return selfAnswer(.rcode(.nxDomain, aa: false, ad: false, ra: false), bytes, view, client, now, &actions)
+            case .truncate: return selfAnswer(.truncate, bytes, view, client, now, &actions)
+            case .noop, .noRecurse: break
+            }
+        }
+
+        let outcome = queryRules.evaluate(view, random: &random)
+        switch outcome.verdict {
+        case .forward: break
+        case .drop:
+            stats.ruleDrop &+= 1
+            return
+        case .truncate, .rcode, .spoof, .spoofCNAME:
+            return selfAnswer(outcome.verdict, bytes, view, client, now, &actions, delay: outcome.delay)
+        }
+
+        var outgoing = bytes
+        if outcome.clearRD { outgoing[2] &= ~0x01 }
+        let pool = outcome.pool
+        let cacheIndex = outcome.skipCache ? nil : poolCache[pool]
+        var cacheKey: UInt64?
+        if let cacheIndex {
+            switch caches[cacheIndex].lookup(query: outgoing, view: view, now: now, noBackendUp: !backends.hasUpBackend(pool: pool)) {
+            case .hit(let answer):
+                stats.cacheHits &+= 1
+                let response = ResponseView(query: view, rcode: answer.responseCode, size: answer.count, sent: now, fromCache: true)
+                dynamicBlocks.recordResponse(response)
+                return respond(answer, response: response, client: client, delay: outcome.delay, now: now, &actions)
+            case .miss(let key):
+                stats.cacheMisses &+= 1
+                cacheKey = key
+            case .uncacheable:
+                break
+            }
+        }
+
+        guard let backend = backends.select(pool: pool, query: view, random: &random) else {
+            stats.noPolicy &+= 1
+            if backends.servfailOnNoServer {
+                selfAnswer(.rcode(.servFail, aa: false, ad: false, ra: false), bytes, view, client, now, &actions)
+            }
+            return
+        }
+        forward(outgoing, view: view, client: client, backend: backend, cacheIndex: cacheIndex, cacheKey: cacheKey,
+                delay: outcome.delay, now: now, &actions)
+    }
+
+    private mutating func forward(
+        _ bytes: [UInt8], view: QueryView, client: Client, backend: Int, cacheIndex: Int?, cacheKey: UInt64?,
+        delay: SimDuration?, now: Instant, _ actions: inout [Action]
+    ) {
+        let id = nextID[backend]
+        nextID[backend] = id &+ 1
+        generation &+= 1
+        let overTCP = view.transport.isConnectionBased
+        let entry = InFlight(client: client, query: view, cacheKey: cacheKey, cacheIndex: cacheIndex, sentAt: now,
+                             generation: generation, delay: delay, overTCP: overTCP)
+        let slot = Int(id)
+        if slot < inFlight[backend].count {
+            if inFlight[backend][slot] != nil {
+                // dnsdist reuses the slot and counts it; the older query will never be answered.
+                stats.reusedSlots &+= 1
+                backends.queryTimedOut(backend: backend, now: now)
+            }
+            inFlight[backend][slot] = entry
+        } else {
+            inFlight[backend].append(entry)
+        }
+        var outgoing = bytes
+        outgoing.setMessageID(id)
+        backends.queryForwarded(backend: backend, now: now)
+        stats.forwarded &+= 1
+        if overTCP {
+            connectionTimeouts.append(
+                TimeoutQueue.Entry(deadline: now + config.tcpReadTimeout, backend: backend, id: id, generation: generation))
+        } else {
+            timeouts.append(TimeoutQueue.Entry(deadline: now + config.udpTimeout, backend: backend, id: id, generation: generation))
+        }
+        actions.append(.forward(backend: backend, outgoing, overTCP: overTCP))
+    }
+
+    // MARK: Responses
+
+    /// An answer from backend `backend` to a forwarded query.
+    public mutating func backendResponse(_ bytes: [UInt8], backend: Int, now: Instant, actions: inout [Action]) {
+        guard bytes.count >= 12, backend < inFlight.count else {
+            stats.nonCompliantResponses &+= 1
+            return
+        }
+        let slot = Int(bytes.messageID)
+        guard slot < inFlight[backend].count, let entry = inFlight[backend][slot] else {
+            stats.unmatchedResponses &+= 1
+            return
+        }
+        // dnsdist checks that the answer is for the question it sent.
+        guard Self.questionMatches(bytes, entry.query) else {
+            stats.unmatchedResponses &+= 1
+            return
+        }
+        inFlight[backend][slot] = nil
+        let rcode = bytes.responseCode
+        backends.responseReceived(backend: backend, sentAt: entry.sentAt, now: now, rcode: rcode, overTCP: entry.overTCP)
+        let response = ResponseView(query: entry.query, rcode: rcode, size: bytes.count, sent: now, backend: backend)
+        let verdict = responseRules.evaluate(response, random: &random)
+        var answer = bytes
+        answer.setMessageID(entry.query.id)
+        switch verdict.verdict {
+        case .allow: break
+        case .drop:
+            stats.responseDrops &+= 1
+            return
+        case .servFail:
+            if let servfail = SelfAnswer.response(to: answer, verdict: .rcode(.servFail, aa: false, ad: false, ra: true)) {
+                answer = servfail
+            }
+        case .truncate:
+            if let truncated = SelfAnswer.response(to: answer, verdict: .truncate) { answer = truncated }
+        }
+        if let cacheIndex = entry.cacheIndex, let key = entry.cacheKey {
+            caches[cacheIndex].insert(key: key, view: entry.query, response: bytes, now: now)
+        }
+        var delay = entry.delay
+        if let extra = verdict.delay { delay = (delay ?? .zero) + extra }
+        let sent = ResponseView(query: entry.query, rcode: answer.responseCode, size: answer.count, sent: now, backend: backend)
+        dynamicBlocks.recordResponse(sent)
+        respond(answer, response: sent, client: entry.client, delay: delay, now: now, &actions)
+    }
+
+    /// An answer to a health-check probe.
+    public mutating func probeResponse(_ bytes: [UInt8], backend: Int, now: Instant, actions: inout [Action]) {
+        guard bytes.count >= 12, backend < probeIDs.count, let probe = probeIDs[backend],
+              UInt16(truncatingIfNeeded: probe) == bytes.messageID else { return }
+        probeIDs[backend] = nil
+        backends.probeAnswered(backend: backend, probeID: probe, response: bytes, now: now)
+        collectBackendEvents()
+    }
+
+    // MARK: Timers
+
+    /// The earliest instant `wake` has work.
+    public var nextDeadline: Instant? {
+        var next = nextMaintenance
+        if let health = backends.nextHealthDeadline, health < next { next = health }
+        if let timeout = timeouts.first?.deadline, timeout < next { next = timeout }
+        if let timeout = connectionTimeouts.first?.deadline, timeout < next { next = timeout }
+        return next
+    }
+
+    /// Runs whatever is due: UDP timeouts, health checks, dynamic-block maintenance.
+    public mutating func wake(now: Instant, actions: inout [Action]) {
+        var queue = timeouts
+        timeouts = TimeoutQueue()
+        expire(&queue, now: now)
+        timeouts = queue
+        queue = connectionTimeouts
+        connectionTimeouts = TimeoutQueue()
+        expire(&queue, now: now)
+        connectionTimeouts = queue
+        if let health = backends.nextHealthDeadline, health <= now {
+            for probe in backends.healthTick(now: now) {
+                probeIDs[probe.backend] = probe.probeID
+                actions.append(.probe(backend: probe.backend, probe.query, overTCP: probe.useTCP))
+            }
+        }
+        collectBackendEvents()
+        if nextMaintenance <= now {
+            for event in dynamicBlocks.maintenance(now: now) { events.append(.dynamicBlock(event, at: now)) }
+            for index in caches.indices {
+            let pools = config.pools.filter { poolCache[$0.name] == index }.map(\.name)
+            caches[index].cleaningTick(now: now, noBackendUp: pools.allSatisfy { !backends.hasUpBackend(pool: $0) })
+        }
+            nextMaintenance = now + config.maintenanceInterval
+        }
+    }
+
+    /// Hands the accumulated events to the host.
+    public mutating func takeEvents() -> [BalancerEvent] {
+        defer { events.removeAll(keepingCapacity: true) }
+        return events
+    }
+
+    /// Removes `name` (and, with `suffixMatch`, everything below it) from every packet cache, as
+    /// dnsdist's `DELETE /api/v1/cache` does; the web server calls it after an accepted update.
+    @discardableResult
+    public mutating func purgeCache(name: DNSName, qtype: RRType? = nil, suffixMatch: Bool = false) -> Int {
+        var removed = 0
+        for index in caches.indices { removed += caches[index].expunge(name: name, qtype: qtype, suffixMatch: suffixMatch) }
+        return removed
+    }
+
+    /// Every pool's packet cache, in configuration order.
+    public var packetCaches: [BalancerPacketCache] { caches }
+
+    // MARK: Helpers
+
+    private mutating func expire(_ queue: inout TimeoutQueue, now: Instant) {
+        while let entry = queue.first, entry.deadline <= now {
+            queue.removeFirst()
+            let slot = Int(entry.id)
+            guard slot < inFlight[entry.backend].count, let flight = inFlight[entry.backend][slot],
+                  flight.generation == entry.generation else { continue }
+            inFlight[entry.backend][slot] = nil
+            stats.downstreamTimeouts &+= 1
+            backends.queryTimedOut(backend: entry.backend, now: now)
+        }
+    }
+
+    private mutating func collectBackendEvents() {
+        for change in backends.drainStateChanges() { events.append(.backend(change)) }
+    }
+
+    private mutating func selfAnswer(
+        _ verdict: QueryVerdict, _ bytes: [UInt8], _ view: QueryView, _ client: Client, _ now: Instant,
+        _ actions: inout [Action], delay: SimDuration? = nil
+    ) {
+        switch verdict {
+        case .truncate:
+            // TC only means something over UDP; over a connection the query goes on (dnsdist ≥ 1.7).
+            stats.ruleTruncated &+= 1
+        case .rcode(let rcode, _, _, _):
+            if rcode == .nxDomain { stats.ruleNXDomain &+= 1 }
+            if rcode == .refused { stats.ruleRefused &+= 1 }
+            if rcode == .servFail { stats.ruleServFail &+= 1 }
+        default: break
+        }
+        guard let answer = SelfAnswer.response(to: bytes, verdict: verdict) else { return }
+        stats.selfAnswered &+= 1
+        let response = ResponseView(query: view, rcode: answer.responseCode, size: answer.count, sent: now, selfAnswered: true)
+        dynamicBlocks.recordResponse(response)
+        respond(answer, response: response, client: client, delay: delay, now: now, &actions)
+    }
+
+    private mutating func respond(
+        _ bytes: [UInt8], response: ResponseView, client: Client, delay: SimDuration?, now: Instant, _ actions: inout [Action]
+    ) {
+        stats.responses &+= 1
+        // Delay only applies over UDP (DelayAction).
+        let at = (delay != nil && response.query.transport == .do53UDP) ? now + delay! : now
+        actions.append(.respond(client, bytes, at: at))
+    }
+
+    /// The response's question is the query's (case-insensitively), as dnsdist checks.
+    static func questionMatches(_ bytes: [UInt8], _ query: QueryView) -> Bool {
+        guard bytes.count >= 12, bytes[4] == 0, bytes[5] == 1 else { return false }
+        var reader = WireReader(bytes, offset: 12)
+        guard let name = try? reader.readName(), let type = try? reader.readUInt16(), let klass = try? reader.readUInt16()
+        else { return false }
+        return type == query.qtype.rawValue && klass == query.qclass.rawValue && name == query.qname
+    }
+}
+
+/// Outstanding UDP queries in the order they were sent: with one timeout for all backends the
+/// deadlines come out in order, so the oldest is always first (dnsdist scans for the same thing).
+struct TimeoutQueue: Sendable {
+    struct Entry: Sendable {
+        var deadline: Instant
+        var backend: Int
+        var id: UInt16
+        var generation: UInt32
+    }
+
+    private var entries: [Entry] = []
+    private var head = 0
+
+    var first: Entry? { head < entries.count ? entries[head] : nil }
+
+    mutating func append(_ entry: Entry) { entries.append(entry) }
+
+    mutating func removeFirst() {
+        head += 1
+        if head >= 4096 && head * 2 >= entries.count {
+            entries.removeFirst(head)
+            head = 0
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import DNSWire
+
+/// The parts of a query the balancer needs, read straight from the wire without decoding the
+/// whole message (dnsdist parses the header and question the same way and leaves the rest as
+/// bytes). Anything that does not parse is a non-compliant query: dropped and counted.
+public struct ParsedQuery: Sendable {
+    public var id: UInt16
+    public var flags: HeaderFlags
+    public var opcode: Opcode
+    public var qname: DNSName
+    public var qtype: RRType
+    public var qclass: DNSClass
+    public var dnssecOK: Bool
+    public var ednsPayloadSize: UInt16?
+    /// Offset just after the question, where a cache key may continue (EDNS options).
+    public var questionEnd: Int
+
+    /// Why a query was not accepted (dnsdist's `noncompliant-queries`).
+    public enum Rejection: String, Error, Sendable, CaseIterable {
+        case tooShort = "too-short"
+        case isResponse = "is-response"
+        case noQuestion = "no-question"
+        case malformed
+    }
+
+    public static func parse(_ bytes: [UInt8]) -> Result<ParsedQuery, Rejection> {
+        guard bytes.count >= 12 else { return .failure(.tooShort) }
+        let id = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
+        let rawFlags = UInt16(bytes[2]) << 8 | UInt16(bytes[3])
+        if rawFlags & 0x8000 != 0 { return .failure(.isResponse) }
+        let qdcount = UInt16(bytes[4]) << 8 | UInt16(bytes[5])
+        guard qdcount == 1 else { return .failure(.noQuestion) }
+        let ancount = Int(UInt16(bytes[6]) << 8 | UInt16(bytes[7]))
+        let nscount = Int(UInt16(bytes[8]) << 8 | UInt16(bytes[9]))
+        let arcount = Int(UInt16(bytes[10]) << 8 | UInt16(bytes[11]))
+        var reader = WireReader(bytes, offset: 12)
+        do {
+            let qname = try reader.readName()
+            let qtype = RRType(rawValue: try reader.readUInt16())
+            let qclass = DNSClass(rawValue: try reader.readUInt16())
+            let questionEnd = reader.offset
+            var dnssecOK = false
+            var payload: UInt16?
+            if arcount > 0 {
+                for _ in 0..<(ancount + nscount) { try skipRecord(&reader) }
+                for _ in 0..<arcount {
+                    _ = try reader.readName()
+                    let type = try reader.readUInt16()
+                    let klass = try reader.readUInt16()
+                    let ttl = try reader.readUInt32()
+                    let length = Int(try reader.readUInt16())
+                    guard reader.remaining >= length else { return .failure(.malformed) }
+                    reader.offset += length
+                    if type == RRType.opt.rawValue {
+                        payload = klass
+                        dnssecOK = ttl & 0x8000 != 0
+                    }
+                }
+            }
+            return .success(ParsedQuery(
+                id: id, flags: HeaderFlags(rawValue: rawFlags & 0x87F0), opcode: Opcode(rawValue: UInt8((rawFlags >> 11) & 0xF)),
+                qname: qname, qtype: qtype, qclass: qclass, dnssecOK: dnssecOK, ednsPayloadSize: payload,
+                questionEnd: questionEnd))
+        } catch {
+            return .failure(.malformed)
+        }
+    }
+
+    private static func skipRecord(_ reader: inout WireReader) throws(DNSDecodeError) {
+        _ = try reader.readName()
+        reader.offset += 8
+        guard reader.remaining >= 0 else { throw DNSDecodeError(.truncated, at: reader.offset) }
+        let length = Int(try reader.readUInt16())
+        guard reader.remaining >= length else { throw DNSDecodeError(.truncated, at: reader.offset) }
+        reader.offset += length
+    }
+}
+
+extension [UInt8] {
+    /// The message ID (the first two octets); the caller has checked the length.
+    @inline(__always)
+    var messageID: UInt16 { UInt16(self[0]) << 8 | UInt16(self[1]) }
+
+    @inline(__always)
+    mutating func setMessageID(_ id: UInt16) {
+        self[0] = UInt8(id >> 8)
+        self[1] = UInt8(id & 0xFF)
+    }
+
+    /// RCODE of a response (the low four bits of octet 3).
+    @inline(__always)
+    var responseCode: RCode { RCode(rawValue: UInt16(self[3] & 0x0F)) }
+}

@@ -1,0 +1,181 @@
+import Balancer
+import DNSWire
+import Determinism
+import SimNet
+
+/// Where a balancer sends an answer: back along the client's datagram, or down its connection.
+public enum BalancerClient: Sendable {
+    case datagram(client: Endpoint, frontend: Endpoint)
+    case connection(ConnectionID)
+}
+
+/// A dnsdist-style balancer on the simulated network.
+///
+/// Ports: frontends listen on 53 (Do53 UDP and TCP), 853 (DoT) and 443 (DoH); queries to backend
+/// `i` leave from port 10000+i, health probes from 20000+i, and the connection that carries
+/// TCP-frontend queries to backend `i` from 30000+i, so an answer's destination port says what it
+/// answers. The adapter only routes bytes; every DNS decision is the machine's.
+public struct BalancerNode {
+    public private(set) var machine: BalancerMachine<BalancerClient>
+    public let name: String
+    let node: NodeID
+    /// Backend `i`'s port-53 endpoint.
+    let backends: [Endpoint]
+    /// The addresses of every node, by node index, to tell the machine who a client is.
+    var addressBook: [[IPAddress]]
+    let config: BalancerConfig
+    let seed: UInt64
+    var armedAt: UInt64 = .max
+    var armedToken: UInt64 = 0
+    /// Client connections: their peer and the frontend they came in on.
+    var clientConnections: [ConnectionID: (Endpoint, FrontendProtocol)] = [:]
+    /// Per backend, the connection for TCP-frontend queries, and what waits for it to open.
+    var backendConnections: [ConnectionID?]
+    var backendConnecting: [Bool]
+    var backendQueues: [[[UInt8]]]
+    var connectionBackend: [ConnectionID: Int] = [:]
+    /// Every event the machine reported, with the instant it was collected.
+    public private(set) var events: [BalancerEvent] = []
+    private var output: [BalancerMachine<BalancerClient>.Action] = []
+
+    public static let queryPortBase: UInt16 = 10_000
+    public static let probePortBase: UInt16 = 20_000
+    public static let connectionPortBase: UInt16 = 30_000
+
+    init(name: String, config: BalancerConfig, node: NodeID, backends: [Endpoint], addressBook: [[IPAddress]],
+         seed: UInt64) throws(BalancerSetupError) {
+        self.name = name
+        self.config = config
+        self.node = node
+        self.backends = backends
+        self.addressBook = addressBook
+        self.seed = seed
+        machine = try BalancerMachine(config: config, seed: seed, label: "balancer/" + name)
+        backendConnections = Array(repeating: nil, count: backends.count)
+        backendConnecting = Array(repeating: false, count: backends.count)
+        backendQueues = Array(repeating: [], count: backends.count)
+    }
+
+    func address(of endpoint: Endpoint) -> IPAddress {
+        let addresses = addressBook[Int(endpoint.node.index)]
+        return addresses[Int(endpoint.addressIndex) % addresses.count]
+    }
+
+    static func frontend(port: UInt16) -> FrontendProtocol {
+        switch port {
+        case 853: .dot
+        case 443: .doh
+        default: .do53TCP
+        }
+    }
+
+    mutating func handle(_ input: NodeInput, now: Instant, actions: inout [NodeAction]) {
+        output.removeAll(keepingCapacity: true)
+        switch input {
+        case .started:
+            armedAt = .max
+        case .timer(let token):
+            guard token == armedToken else { return }
+            armedAt = .max
+            machine.wake(now: now, actions: &output)
+        case .datagram(let datagram):
+            let port = datagram.destination.port
+            if port >= Self.probePortBase && port < Self.connectionPortBase {
+                machine.probeResponse(datagram.payload, backend: Int(port - Self.probePortBase), now: now, actions: &output)
+            } else if port >= Self.queryPortBase && port < Self.probePortBase {
+                machine.backendResponse(datagram.payload, backend: Int(port - Self.queryPortBase), now: now, actions: &output)
+            } else {
+                machine.query(
+                    datagram.payload, from: .datagram(client: datagram.source, frontend: datagram.destination),
+                    address: address(of: datagram.source), port: datagram.source.port, transport: .do53UDP, now: now,
+                    actions: &output)
+            }
+        case .tcp(.accepted(let connection, let peer, let local)):
+            clientConnections[connection] = (peer, Self.frontend(port: local.port))
+        case .tcp(.connected(let connection)):
+            if let backend = connectionBackend[connection] {
+                backendConnecting[backend] = false
+                for message in backendQueues[backend] { actions.append(.tcpSend(connection, message)) }
+                backendQueues[backend].removeAll()
+            }
+        case .tcp(.received(let connection, let bytes)):
+            if let backend = connectionBackend[connection] {
+                machine.backendResponse(bytes, backend: backend, now: now, actions: &output)
+            } else if let (peer, transport) = clientConnections[connection] {
+                machine.query(bytes, from: .connection(connection), address: address(of: peer), port: peer.port,
+                              transport: transport, now: now, actions: &output)
+            }
+        case .tcp(.closed(let connection, _)):
+            if let backend = connectionBackend.removeValue(forKey: connection) {
+                backendConnections[backend] = nil
+                backendConnecting[backend] = false
+                backendQueues[backend].removeAll()
+            } else {
+                clientConnections[connection] = nil
+            }
+        }
+        translate(now: now, &actions)
+        events.append(contentsOf: machine.takeEvents())
+        if let next = machine.nextDeadline, next.nanoseconds < armedAt {
+            armedAt = next.nanoseconds
+            armedToken &+= 1
+            actions.append(.armTimer(at: next, token: armedToken))
+        }
+    }
+
+    private mutating func translate(now: Instant, _ actions: inout [NodeAction]) {
+        for action in output {
+            switch action {
+            case .respond(.datagram(let client, let frontend), let bytes, let at):
+                let datagram = Datagram(source: frontend, destination: client, payload: bytes)
+                actions.append(at > now ? .sendAt(datagram, at: at) : .send(datagram))
+            case .respond(.connection(let connection), let bytes, _):
+                if clientConnections[connection] != nil { actions.append(.tcpSend(connection, bytes)) }
+            case .forward(let backend, let bytes, overTCP: false):
+                let source = Endpoint(node: node, port: Self.queryPortBase + UInt16(backend))
+                actions.append(.send(Datagram(source: source, destination: backends[backend], payload: bytes)))
+            case .forward(let backend, let bytes, overTCP: true):
+                sendOverConnection(bytes, backend: backend, &actions)
+            case .probe(let backend, let bytes, _):
+                // Probes go over UDP from their own port (TCP probes: later).
+                let source = Endpoint(node: node, port: Self.probePortBase + UInt16(backend))
+                actions.append(.send(Datagram(source: source, destination: backends[backend], payload: bytes)))
+            }
+        }
+    }
+
+    private mutating func sendOverConnection(_ bytes: [UInt8], backend: Int, _ actions: inout [NodeAction]) {
+        if let connection = backendConnections[backend], !backendConnecting[backend] {
+            actions.append(.tcpSend(connection, bytes))
+            return
+        }
+        backendQueues[backend].append(bytes)
+        if backendConnections[backend] == nil && !backendConnecting[backend] {
+            backendConnecting[backend] = true
+            let source = Endpoint(node: node, port: Self.connectionPortBase + UInt16(backend))
+            actions.append(.tcpConnect(from: source, to: backends[backend], tag: UInt64(backend)))
+        }
+    }
+
+    mutating func assign(_ connection: ConnectionID, tag: UInt64) {
+        let backend = Int(tag)
+        guard backend < backendConnections.count else { return }
+        backendConnections[backend] = connection
+        connectionBackend[connection] = backend
+    }
+
+    /// A crash loses everything in memory: caches, blocks, health state, in-flight queries.
+    mutating func restart() {
+        armedAt = .max
+        let carried = events
+        if let fresh = try? BalancerMachine<BalancerClient>(config: config, seed: seed, label: "balancer/" + name) {
+            machine = fresh
+        }
+        clientConnections = [:]
+        backendConnections = Array(repeating: nil, count: backends.count)
+        backendConnecting = Array(repeating: false, count: backends.count)
+        backendQueues = Array(repeating: [], count: backends.count)
+        connectionBackend = [:]
+        events = carried
+    }
+}
