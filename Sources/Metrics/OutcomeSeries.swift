@@ -29,6 +29,8 @@ public struct OutcomeSeries: Sendable, Equatable {
         public var sent: UInt64 = 0
         /// 5 precision bits: about 3% relative error, enough for a per-second p50/p99 line.
         public var latency = LatencyHistogram(precisionBits: 5)
+
+        public init() {}
     }
 
     public private(set) var seconds: [Second] = []

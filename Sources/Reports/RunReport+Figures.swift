@@ -38,6 +38,8 @@ extension RunReport {
             result.append(("\(prefix).expired_seconds", Double(entry.expired.nanoseconds) / 1e9))
             result.append(("\(prefix).behind_seconds", Double(entry.behind.nanoseconds) / 1e9))
         }
+        result.append(contentsOf: balancerFigures)
+        result.append(contentsOf: attackFigures)
         result.append(("trace.events", Double(traceEvents)))
         return result
     }

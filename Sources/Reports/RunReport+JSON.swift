@@ -53,6 +53,9 @@ extension RunReport {
             }
             root["replication"] = .object(["changes": .integer(Int64(changesCommitted)), "secondaries": .object(secondaries)])
         }
+        if !balancers.isEmpty { root["balancers"] = balancersJSON }
+        if let attack = attackJSON { root["attack"] = attack }
+        if !nameserverLoad.isEmpty { root["nameserver_qps"] = .array(nameserverLoad.map { .integer(Int64($0)) }) }
         root["faults"] = .array(faults.map { fault in
             .object(["label": .string(fault.label), "start_seconds": .number(Double(fault.start.nanoseconds) / 1e9),
                      "end_seconds": fault.end.map { .number(Double($0.nanoseconds) / 1e9) } ?? .null])

@@ -48,6 +48,10 @@ extension RunReport {
                              + "\(entry.differingRecords) |")
             }
         }
+        if !balancers.isEmpty {
+            lines.append("")
+            lines.append(contentsOf: balancerMarkdown.dropLast())
+        }
         if !faults.isEmpty {
             lines.append("")
             lines.append("## Faults")

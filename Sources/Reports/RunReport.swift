@@ -136,6 +136,10 @@ public struct RunReport: Sendable {
     /// Changes committed on primaries, and their replication to each secondary.
     public var changesCommitted: Int = 0
     public var replication: [ReplicationReport] = []
+    public var balancers: [BalancerReport] = []
+    public var attack: AttackReport?
+    /// Queries reaching all nameservers together, per second of the run (when balancers exist).
+    public var nameserverLoad: [UInt64] = []
 
     public init(scenarioName: String, scenarioFile: String, scenarioDigest: UInt64, seed: UInt64, duration: SimDuration,
                 classes: [ClassReport], servers: [ServerReport], faults: [FaultEntry], traceDigest: String, traceEvents: UInt64) {

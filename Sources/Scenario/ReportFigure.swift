@@ -41,13 +41,32 @@ public struct ReportFigure: Sendable, Hashable {
         ("differing_records", .count), ("expired_seconds", .count), ("behind_seconds", .count),
     ]
 
+    /// Balancer counters (dnsdist's names with `_` for `-`): `balancers.<counter>` summed over the
+    /// balancers, then `balancer.<name>.<counter>` for each.
+    public static let balancerCounters = [
+        "queries", "responses", "cache_hits", "cache_misses", "dyn_blocked", "rule_drop", "rule_refused",
+        "rule_nxdomain", "rule_truncated", "self_answered", "no_policy", "downstream_timeouts", "acl_drops",
+        "noncompliant_queries", "forwarded",
+    ]
+
+    /// Figures of a scenario with attack populations (`attack.<suffix>`), judged on the legitimate
+    /// populations during the attack window.
+    public static let attackSuffixes: [(suffix: String, unit: FigureUnit)] = [
+        ("time_to_detect", .milliseconds), ("time_to_mitigate", .milliseconds), ("queries", .count),
+        ("legit.queries", .count), ("legit.availability", .percent), ("legit.refused", .count),
+        ("legit.timeouts", .count), ("legit.servfail", .count), ("legit.latency.p99", .milliseconds),
+        ("nameserver_qps.baseline", .count), ("nameserver_qps.peak", .count),
+        ("nameserver_qps.after_mitigation", .count), ("victim_bytes", .count),
+    ]
+
     /// Every figure of a scenario with these populations and nameservers, in declaration order:
     /// each population's figures, then each server's, then, when there is a primary,
     /// `replication.changes` and each secondary's figures, then `trace.events`.
     ///
     /// A scenario without a primary reports no replication figures, so its report is unchanged.
     public static func catalog(
-        populations: [String], nameservers: [String], primaries: [String] = [], secondaries: [String] = []
+        populations: [String], nameservers: [String], primaries: [String] = [], secondaries: [String] = [],
+        balancers: [String] = [], attack: Bool = false
     ) -> [ReportFigure] {
         var figures: [ReportFigure] = []
         for population in populations {
@@ -68,6 +87,17 @@ public struct ReportFigure: Sendable, Hashable {
                 }
             }
         }
+        if !balancers.isEmpty {
+            for counter in balancerCounters { figures.append(ReportFigure(path: "balancers.\(counter)", unit: .count)) }
+            for balancer in balancers {
+                for counter in balancerCounters {
+                    figures.append(ReportFigure(path: "balancer.\(balancer).\(counter)", unit: .count))
+                }
+            }
+        }
+        if attack {
+            for (suffix, unit) in attackSuffixes { figures.append(ReportFigure(path: "attack.\(suffix)", unit: unit)) }
+        }
         figures.append(ReportFigure(path: "trace.events", unit: .count))
         return figures
     }
@@ -78,6 +108,7 @@ extension Scenario {
     public var figures: [ReportFigure] {
         ReportFigure.catalog(
             populations: workload.map(\.name), nameservers: nameservers.map(\.name),
-            primaries: primaries.map(\.name), secondaries: secondaries.map(\.name))
+            primaries: primaries.map(\.name), secondaries: secondaries.map(\.name), balancers: balancers.map(\.name),
+            attack: workload.contains { $0.role == .attack })
     }
 }

@@ -12,7 +12,7 @@ extension ScenarioReader {
     static let ednsKeys = ["share", "sizes"]
     /// First components of figure paths that are not populations (`server.ns1.queries`, `trace.events`,
     /// `replication.changes`).
-    static let reservedPopulationNames = ["server", "trace", "replication"]
+    static let reservedPopulationNames = ["server", "trace", "replication", "balancer", "balancers", "attack"]
     /// Mnemonics offered as "did you mean" suggestions for a misspelt query type.
     static let commonTypes = [
         "A", "NS", "CNAME", "SOA", "PTR", "MX", "TXT", "AAAA", "SRV", "NAPTR", "DS", "DNSKEY", "TLSA", "SVCB",

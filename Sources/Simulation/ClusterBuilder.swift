@@ -80,6 +80,7 @@ struct ClusterBuilder {
             simulator.host.add(resolverNode)
             built.populations.append((spec.name, id))
         }
+        simulator.host.countsNameserverLoad = !scenario.balancers.isEmpty
         simulator.host.setAddressBook((0..<simulator.nodeCount).map { simulator.config(of: NodeID($0)).addresses })
         simulator.scheduleFaults(faultPlan(siteIDs: siteIDs, built: built))
         return (simulator, built)

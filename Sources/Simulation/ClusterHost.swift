@@ -26,7 +26,21 @@ public struct ClusterHost: NodeHost {
 
     public init() {}
 
+    /// Queries reaching the nameservers, per second (datagrams and connection messages to port
+    /// 53), kept only when balancers are present: "load reaching the nameservers".
+    public internal(set) var nameserverLoad: [UInt64] = []
+    var countsNameserverLoad = false
+
     public mutating func handle(node: NodeID, _ input: NodeInput, now: Instant, actions: inout [NodeAction]) {
+        if countsNameserverLoad {
+            switch (kinds[Int(node.index)], input) {
+            case (.nameserver, .datagram(let datagram)), (.primary, .datagram(let datagram)),
+                 (.secondary, .datagram(let datagram)):
+                if datagram.destination.port == 53 { countLoad(now) }
+            case (.nameserver, .tcp(.received)): countLoad(now)
+            default: break
+            }
+        }
         switch kinds[Int(node.index)] {
         case .nameserver(let index): nameservers[index].handle(input, now: now, actions: &actions)
         case .resolvers(let index): populations[index].handle(input, now: now, actions: &actions)
@@ -55,6 +69,12 @@ public struct ClusterHost: NodeHost {
         case .balancer(let index): balancers[index].assign(connection, tag: tag)
         case .nameserver, .primary: break
         }
+    }
+
+    private mutating func countLoad(_ now: Instant) {
+        let second = Int(now.seconds)
+        if second >= nameserverLoad.count { nameserverLoad.append(contentsOf: repeatElement(0, count: second + 1 - nameserverLoad.count)) }
+        nameserverLoad[second] &+= 1
     }
 
     /// Registers a machine for the next node ID.

@@ -73,7 +73,129 @@ public struct ScenarioRun {
             duration: scenario.duration, classes: classes, servers: servers, faults: faults,
             traceDigest: simulator.trace.digestHex, traceEvents: simulator.trace.eventCount)
         addReplication(to: &report, simulator, built)
+        addBalancers(to: &report, simulator)
         return report
+    }
+
+    /// Each balancer's counters and timeline, and the attack section when attackers exist.
+    private func addBalancers(to report: inout RunReport, _ simulator: Simulator<ClusterHost>) {
+        let host = simulator.host
+        guard !host.balancers.isEmpty else { return }
+        report.nameserverLoad = host.nameserverLoad
+        for node in host.balancers {
+            let machine = node.machine
+            var cache: [(name: String, value: UInt64)] = []
+            let caches = machine.packetCaches
+            if !caches.isEmpty {
+                let stats = caches.map(\.stats)
+                cache = [
+                    ("entries", UInt64(caches.reduce(0) { $0 + $1.count })), ("hits", stats.reduce(0) { $0 + $1.hits }),
+                    ("misses", stats.reduce(0) { $0 + $1.misses }), ("stale-hits", stats.reduce(0) { $0 + $1.staleHits }),
+                    ("insertions", stats.reduce(0) { $0 + $1.insertions }),
+                    ("uncacheable", stats.reduce(0) { $0 + $1.uncacheable }),
+                    ("skipped-full", stats.reduce(0) { $0 + $1.skippedFull }), ("expunged", stats.reduce(0) { $0 + $1.expunged }),
+                ]
+            }
+            let backends = machine.backends.backends.map { state in
+                RunReport.BalancerReport.Backend(
+                    name: state.name, queries: state.counters.queries, responses: state.counters.responses,
+                    timeouts: state.counters.timeouts, latencyMilliseconds: state.latencyMicros / 1000, upAtEnd: state.isUp)
+            }
+            let names = machine.backends.backends.map(\.name)
+            let events = node.events.map { event -> RunReport.BalancerReport.Event in
+                switch event {
+                case .backend(let change):
+                    return .init(at: change.at, kind: change.up ? "backend-up" : "backend-down",
+                                 subject: names.indices.contains(change.backend) ? names[change.backend] : "\(change.backend)",
+                                 detail: "\(change.reason)")
+                case .dynamicBlock(let block, _):
+                    return .init(at: block.at, kind: (block.warning ? "warning-" : "block-") + block.kind.description,
+                                 subject: "\(block.key)", detail: "\(block.action) until \(block.until): \(block.reason)")
+                }
+            }
+            report.balancers.append(RunReport.BalancerReport(
+                name: node.name, counters: machine.stats.fields.map { (name: $0.0, value: $0.1) }, cache: cache,
+                backends: backends, events: events))
+        }
+        report.attack = attackReport(simulator)
+    }
+
+    private func attackReport(_ simulator: Simulator<ClusterHost>) -> RunReport.AttackReport? {
+        let host = simulator.host
+        let specs = scenario.workload
+        let attackers = specs.indices.filter { specs[$0].role == .attack }
+        guard !attackers.isEmpty else { return nil }
+        let start = Instant.zero + (attackers.map { specs[$0].start ?? .zero }.min() ?? .zero)
+        let end = Instant.zero + (attackers.map { min(specs[$0].stop ?? scenario.duration, scenario.duration) }.max()
+            ?? scenario.duration)
+        let firstSecond = Int(start.seconds)
+        let lastSecond = max(firstSecond, Int((end.nanoseconds + 999_999_999) / 1_000_000_000) - 1)
+        // Detection: the first real block on any balancer after the attack began.
+        let blocks = host.balancers.flatMap(\.events).compactMap { event -> Instant? in
+            guard case .dynamicBlock(let block, _) = event, !block.warning, block.kind == .inserted, block.at >= start
+            else { return nil }
+            return block.at
+        }
+        let detected = blocks.min().map { $0 - start }
+        // Mitigation: the first second in which at most 10% of the attack's finished queries were answered.
+        var attackSeconds: [OutcomeSeries.Second] = []
+        var attackQueries: UInt64 = 0
+        for index in attackers {
+            let series = host.populations[index].population.metrics.series.seconds
+            attackQueries += host.populations[index].population.metrics.sent
+            for (second, entry) in series.enumerated() {
+                if second >= attackSeconds.count { attackSeconds.append(contentsOf: repeatElement(.init(), count: second + 1 - attackSeconds.count)) }
+                for outcome in QueryOutcome.allCases { attackSeconds[second].outcomes[outcome.rawValue] += entry.outcomes[outcome.rawValue] }
+            }
+        }
+        var mitigatedSecond: Int?
+        if firstSecond <= lastSecond {
+            for second in firstSecond...lastSecond where second < attackSeconds.count {
+                let outcomes = attackSeconds[second].outcomes
+                let finished = outcomes.reduce(0, +)
+                let answered = outcomes[QueryOutcome.correct.rawValue] + outcomes[QueryOutcome.wrong.rawValue]
+                if finished > 0 && answered * 10 <= finished {
+                    mitigatedSecond = second
+                    break
+                }
+            }
+        }
+        let mitigated = mitigatedSecond.map { Instant(nanoseconds: UInt64($0) * 1_000_000_000) - start }
+        // The legitimate populations during the window.
+        var queries: UInt64 = 0, correct: UInt64 = 0, refused: UInt64 = 0, timeouts: UInt64 = 0, servfail: UInt64 = 0
+        var latency = LatencyHistogram(precisionBits: 5)
+        var victimBytes: UInt64 = 0
+        for index in specs.indices where specs[index].role == .legitimate {
+            let metrics = host.populations[index].population.metrics
+            victimBytes += metrics.unmatchedBytes
+            let series = metrics.series.seconds
+            guard firstSecond <= lastSecond else { continue }
+            for second in firstSecond...lastSecond where second < series.count {
+                let outcomes = series[second].outcomes
+                queries += outcomes.reduce(0, +)
+                correct += outcomes[QueryOutcome.correct.rawValue]
+                refused += outcomes[QueryOutcome.refused.rawValue]
+                timeouts += outcomes[QueryOutcome.timeout.rawValue]
+                servfail += outcomes[QueryOutcome.servfail.rawValue]
+                latency.merge(series[second].latency)
+            }
+        }
+        let load = host.nameserverLoad
+        func loadAt(_ second: Int) -> UInt64 { second < load.count ? load[second] : 0 }
+        let baselineSeconds = max(0, firstSecond - 1)  // the second before the attack may be partial
+        var baselineTotal: UInt64 = 0
+        for second in 0..<baselineSeconds { baselineTotal += loadAt(second) }
+        let peak = firstSecond <= lastSecond ? (firstSecond...lastSecond).map(loadAt).max() ?? 0 : 0
+        var after: UInt64 = 0
+        if let mitigatedSecond, mitigatedSecond + 1 <= lastSecond {
+            after = ((mitigatedSecond + 1)...lastSecond).map(loadAt).max() ?? 0
+        }
+        return RunReport.AttackReport(
+            attackers: attackers.map { specs[$0].name }, start: start, end: end, timeToDetect: detected,
+            timeToMitigate: mitigated, attackQueries: attackQueries, legitimateQueries: queries, legitimateCorrect: correct,
+            legitimateRefused: refused, legitimateTimeouts: timeouts, legitimateServfail: servfail, legitimateLatency: latency,
+            nameserverBaselineQPS: baselineSeconds > 0 ? Double(baselineTotal) / Double(baselineSeconds) : 0,
+            nameserverPeakQPS: peak, nameserverQPSAfterMitigation: after, victimBytes: victimBytes)
     }
 
     /// One server's counters: inputs, drops by reason, deepest queue, share of core time used.
