@@ -212,7 +212,8 @@ extension RunReport {
             lines.append("| \(balancer.name) | " + values.joined(separator: " | ") + " |")
         }
         lines.append("")
-        let events = balancers.flatMap { balancer in balancer.events.map { (balancer.name, $0) } }
+        let events = balancers.flatMap { balancer in balancer.events.map { (balancer.name, $0) } }.enumerated()
+            .sorted { ($0.element.1.at, $0.offset) < ($1.element.1.at, $1.offset) }.map(\.element)
         if !events.isEmpty {
             lines.append("| at | balancer | event | subject | detail |")
             lines.append("|---:|---|---|---|---|")

@@ -55,7 +55,11 @@ extension RunReport {
         }
         if !balancers.isEmpty { root["balancers"] = balancersJSON }
         if let attack = attackJSON { root["attack"] = attack }
-        if !nameserverLoad.isEmpty { root["nameserver_qps"] = .array(nameserverLoad.map { .integer(Int64($0)) }) }
+        if !nameserverLoad.isEmpty {
+            var perServer: [String: JSONValue] = ["all": .array(nameserverLoad.map { .integer(Int64($0)) })]
+            for (name, series) in nameserverLoadByServer { perServer[name] = .array(series.map { .integer(Int64($0)) }) }
+            root["nameserver_qps"] = .object(perServer)
+        }
         root["faults"] = .array(faults.map { fault in
             .object(["label": .string(fault.label), "start_seconds": .number(Double(fault.start.nanoseconds) / 1e9),
                      "end_seconds": fault.end.map { .number(Double($0.nanoseconds) / 1e9) } ?? .null])

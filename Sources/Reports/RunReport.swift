@@ -140,6 +140,8 @@ public struct RunReport: Sendable {
     public var attack: AttackReport?
     /// Queries reaching all nameservers together, per second of the run (when balancers exist).
     public var nameserverLoad: [UInt64] = []
+    /// Per nameserver, in scenario order: where failover and recovery show.
+    public var nameserverLoadByServer: [(name: String, perSecond: [UInt64])] = []
 
     public init(scenarioName: String, scenarioFile: String, scenarioDigest: UInt64, seed: UInt64, duration: SimDuration,
                 classes: [ClassReport], servers: [ServerReport], faults: [FaultEntry], traceDigest: String, traceEvents: UInt64) {

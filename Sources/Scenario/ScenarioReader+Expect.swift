@@ -15,7 +15,8 @@ extension ScenarioReader {
         let catalog = ReportFigure.catalog(
             populations: populationNames, nameservers: hostNames,
             primaries: hostNames.filter { hostRoles[$0] == .primary },
-            secondaries: hostNames.filter { hostRoles[$0] == .secondary })
+            secondaries: hostNames.filter { hostRoles[$0] == .secondary }, balancers: balancerNames,
+            attack: hasAttackPopulation)
         var expectations: [Expectation] = []
         for (keyNode, value) in mapping {
             guard let path = scalar(keyNode, key: nil, expected: "a figure name") else { continue }

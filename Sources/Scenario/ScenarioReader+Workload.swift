@@ -97,6 +97,7 @@ extension ScenarioReader {
             timeout: timeout ?? defaults.timeout, retries: retries ?? defaults.retries,
             tcpFallback: tcpFallback ?? defaults.tcpFallback)
         spec.role = role ?? .legitimate
+        if spec.role == .attack { hasAttackPopulation = true }
         spec.start = start
         spec.stop = stop
         spec.randomSubdomainOf = subdomainParents ?? []

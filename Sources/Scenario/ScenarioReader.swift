@@ -50,6 +50,8 @@ struct ScenarioReader {
     var hostsUsable = true
     /// Balancer names in declaration order (they share the host namespace with nameservers).
     var balancerNames: [String] = []
+    /// Whether some population has `role: attack` (the `attack.…` figures exist then).
+    var hasAttackPopulation = false
     /// Each nameserver's role, when its `role` parsed (absent otherwise).
     var hostRoles: [String: NameserverRoleKind] = [:]
     /// False when some nameserver's role did not parse: replication figures are then not checked.

@@ -29,6 +29,8 @@ public struct ClusterHost: NodeHost {
     /// Queries reaching the nameservers, per second (datagrams and connection messages to port
     /// 53), kept only when balancers are present: "load reaching the nameservers".
     public internal(set) var nameserverLoad: [UInt64] = []
+    /// The same per node (index = node index; empty for nodes that are not nameservers).
+    public internal(set) var loadByNode: [[UInt64]] = []
     var countsNameserverLoad = false
 
     public mutating func handle(node: NodeID, _ input: NodeInput, now: Instant, actions: inout [NodeAction]) {
@@ -36,8 +38,8 @@ public struct ClusterHost: NodeHost {
             switch (kinds[Int(node.index)], input) {
             case (.nameserver, .datagram(let datagram)), (.primary, .datagram(let datagram)),
                  (.secondary, .datagram(let datagram)):
-                if datagram.destination.port == 53 { countLoad(now) }
-            case (.nameserver, .tcp(.received)): countLoad(now)
+                if datagram.destination.port == 53 { countLoad(now, node: node) }
+            case (.nameserver, .tcp(.received)): countLoad(now, node: node)
             default: break
             }
         }
@@ -71,10 +73,16 @@ public struct ClusterHost: NodeHost {
         }
     }
 
-    private mutating func countLoad(_ now: Instant) {
+    private mutating func countLoad(_ now: Instant, node: NodeID) {
         let second = Int(now.seconds)
         if second >= nameserverLoad.count { nameserverLoad.append(contentsOf: repeatElement(0, count: second + 1 - nameserverLoad.count)) }
         nameserverLoad[second] &+= 1
+        let index = Int(node.index)
+        if index >= loadByNode.count { loadByNode.append(contentsOf: repeatElement([], count: index + 1 - loadByNode.count)) }
+        if second >= loadByNode[index].count {
+            loadByNode[index].append(contentsOf: repeatElement(0, count: second + 1 - loadByNode[index].count))
+        }
+        loadByNode[index][second] &+= 1
     }
 
     /// Registers a machine for the next node ID.

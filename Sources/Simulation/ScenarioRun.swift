@@ -82,6 +82,9 @@ public struct ScenarioRun {
         let host = simulator.host
         guard !host.balancers.isEmpty else { return }
         report.nameserverLoad = host.nameserverLoad
+        for (index, spec) in scenario.nameservers.enumerated() {
+            report.nameserverLoadByServer.append((spec.name, index < host.loadByNode.count ? host.loadByNode[index] : []))
+        }
         for node in host.balancers {
             let machine = node.machine
             var cache: [(name: String, value: UInt64)] = []
