@@ -32,9 +32,12 @@ extension ScenarioReader {
     static let dynamicRuleKeys = [
         "type", "seconds", "action_duration", "comment", "rate", "ratio", "action", "warning_rate", "warning_ratio",
         "rcode", "qtype", "minimum_number_of_responses", "minimum_global_cache_hit_ratio",
-        // Our declarative stand-in for suffix-match's Lua visitor (docs/balancer.md).
-        "minimum_labels", "maximum_labels", "minimum_distinct_children", "failure_ratio", "maximum_cache_hit_ratio",
-        "maximum_queries_per_child", "selection",
+        // Our declarative stand-in for suffix-match's Lua visitor (docs/balancer-dynblocks.md).
+        "visitor",
+    ]
+    static let visitorKeys = [
+        "minimum_labels", "maximum_labels", "minimum_query_rate", "minimum_distinct_children", "failure_ratio",
+        "maximum_cache_hit_ratio", "maximum_queries_per_child", "selection",
     ]
 
     // MARK: balancers

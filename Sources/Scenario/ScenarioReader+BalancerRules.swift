@@ -273,23 +273,28 @@ extension ScenarioReader {
                 double(fields["minimum_global_cache_hit_ratio"], name: "minimum_global_cache_hit_ratio", in: 0...1) ?? 0)
         case "suffix-match":
             var visitor = SuffixMatchVisitor()
-            if let value = integer(fields["minimum_labels"], name: "minimum_labels", in: 1...127) { visitor.minimumLabels = value }
-            if let value = integer(fields["maximum_labels"], name: "maximum_labels", in: 1...127) { visitor.maximumLabels = value }
-            if let value = integer(fields["minimum_distinct_children"], name: "minimum_distinct_children", in: 0...Int(Int32.max)) {
-                visitor.minimumDistinctChildren = value
-            }
-            if let value = double(fields["rate"], name: "rate", in: 0...1e12) { visitor.minimumQueryRate = value }
-            if let value = double(fields["failure_ratio"], name: "failure_ratio", in: 0...1) { visitor.failureRatio = value }
-            if let value = double(fields["maximum_cache_hit_ratio"], name: "maximum_cache_hit_ratio", in: 0...1) {
-                visitor.maximumCacheHitRatio = value
-            }
-            if let value = double(fields["maximum_queries_per_child"], name: "maximum_queries_per_child", in: 0...1e12) {
-                visitor.maximumQueriesPerChild = value
-            }
-            if let selection = parse(fields["selection"], expected: "deepest or shallowest", { text in
-                text == "deepest" ? .value(SuffixSelection.deepest) : text == "shallowest" ? .value(.shallowest) : .malformed
-            }) {
-                visitor.selection = selection
+            if let field = fields["visitor"],
+                let v = mapping(field.value, key: field.keyNode, context: "visitor", allowed: Self.visitorKeys) {
+                if let value = integer(v["minimum_labels"], name: "minimum_labels", in: 1...127) { visitor.minimumLabels = value }
+                if let value = integer(v["maximum_labels"], name: "maximum_labels", in: 1...127) { visitor.maximumLabels = value }
+                if let value = integer(v["minimum_distinct_children"], name: "minimum_distinct_children", in: 0...Int(Int32.max)) {
+                    visitor.minimumDistinctChildren = value
+                }
+                if let value = double(v["minimum_query_rate"], name: "minimum_query_rate", in: 0...1e12) {
+                    visitor.minimumQueryRate = value
+                }
+                if let value = double(v["failure_ratio"], name: "failure_ratio", in: 0...1) { visitor.failureRatio = value }
+                if let value = double(v["maximum_cache_hit_ratio"], name: "maximum_cache_hit_ratio", in: 0...1) {
+                    visitor.maximumCacheHitRatio = value
+                }
+                if let value = double(v["maximum_queries_per_child"], name: "maximum_queries_per_child", in: 0...1e12) {
+                    visitor.maximumQueriesPerChild = value
+                }
+                if let selection = parse(v["selection"], expected: "deepest or shallowest", { text in
+                    text == "deepest" ? .value(SuffixSelection.deepest) : text == "shallowest" ? .value(.shallowest) : .malformed
+                }) {
+                    visitor.selection = selection
+                }
             }
             kind = .suffixMatch(visitor)
         default:
@@ -304,9 +309,7 @@ extension ScenarioReader {
         guard let kind, let seconds, let duration else { return nil }
         var rule = DynBlockRuleConfig(kind: kind, seconds: seconds, actionDuration: duration)
         rule.comment = text(fields["comment"], expected: "a comment") ?? ""
-        if case .suffixMatch = kind {} else {
-            if let rate = integer(fields["rate"], name: "rate", in: 0...Int(Int32.max)) { rule.rate = rate }
-        }
+        if let rate = integer(fields["rate"], name: "rate", in: 0...Int(Int32.max)) { rule.rate = rate }
         if let ratio = double(fields["ratio"], name: "ratio", in: 0...1) { rule.ratio = ratio }
         if let rate = integer(fields["warning_rate"], name: "warning_rate", in: 0...Int(Int32.max)) { rule.warningRate = rate }
         if let ratio = double(fields["warning_ratio"], name: "warning_ratio", in: 0...1) { rule.warningRatio = ratio }
