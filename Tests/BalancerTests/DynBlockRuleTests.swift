@@ -199,6 +199,55 @@ func dbBlocked(_ engine: inout DynBlockEngine, _ client: String, port: UInt16 = 
         #expect(engine.counters.blocked(.refused) == 1)
     }
 
+    @Test func queryRateBlockEndsEvaluationForTheClient() throws {
+        let qps = DynBlockRuleConfig(kind: .queryRate, seconds: 1, actionDuration: 10, comment: "qps", rate: 10)
+        let servFails = DynBlockRuleConfig(kind: .rcodeRate(.servFail), seconds: 1, actionDuration: 100, comment: "sf", rate: 1)
+        var engine = try dbEngine([servFails, qps])
+        dbFeed(&engine, "192.0.2.1", count: 20, fromMs: 0, rcode: .servFail)
+        let events = engine.maintenance(now: dbInstant(seconds: 1))
+        #expect(events.map(\.reason) == ["qps"])
+        #expect(events.first?.until == dbInstant(seconds: 11))
+    }
+
+    @Test func familiesAfterTheFirstBlockStillRunAndALongerBlockReplaces() throws {
+        let any = DynBlockRuleConfig(kind: .qtypeRate(.any), seconds: 1, actionDuration: 10, comment: "any", rate: 1)
+        let servFails = DynBlockRuleConfig(kind: .rcodeRate(.servFail), seconds: 1, actionDuration: 100, comment: "sf", rate: 1)
+        var engine = try dbEngine([servFails, any])
+        dbFeed(&engine, "192.0.2.1", count: 5, fromMs: 0, qtype: .any, rcode: .servFail)
+        let events = engine.maintenance(now: dbInstant(seconds: 1))
+        #expect(events.map(\.kind) == [.inserted, .refreshed])
+        #expect(events.map(\.reason) == ["any", "sf"])
+        #expect(engine.activeBlocks(now: dbInstant(seconds: 1)).map(\.reason) == ["sf"])
+    }
+
+    @Test func ratioWarningAndExcludedClientsGetNoWarning() throws {
+        let rule = DynBlockRuleConfig(
+            kind: .rcodeRatio(.nxDomain), seconds: 10, actionDuration: 30, ratio: 0.8, warningRatio: 0.5,
+            minimumNumberOfResponses: 10
+        )
+        var engine = try dbEngine([rule], exclude: ["198.51.100.0/24"])
+        for client in ["192.0.2.1", "198.51.100.1"] {
+            dbFeed(&engine, client, count: 6, fromMs: 0, rcode: .nxDomain)
+            dbFeed(&engine, client, count: 4, fromMs: 0)
+        }
+        let events = engine.maintenance(now: dbInstant(seconds: 2))
+        #expect(events.map(\.key.description) == ["192.0.2.1/32"])
+        #expect(events.first?.warning == true && events.first?.action == .noop)
+    }
+
+    @Test func suffixEntriesRefreshOnlyIfLaterAndCarryCounts() throws {
+        var engine = try dbEngine([])
+        let name = DNSName("victim.dyn.example.")!
+        #expect(engine.addSuffixBlock(name, reason: "a", action: .refused, duration: .seconds(10), now: .zero)?.kind == .inserted)
+        _ = engine.check(dbQuery("192.0.2.1", name: "x.victim.dyn.example.", at: dbInstant(seconds: 1)))
+        #expect(engine.addSuffixBlock(name, reason: "b", duration: .seconds(5), now: dbInstant(seconds: 2)) == nil)
+        let later = engine.addSuffixBlock(DNSName("VICTIM.dyn.example.")!, reason: "c", duration: .seconds(20), now: dbInstant(seconds: 2))
+        #expect(later?.kind == .refreshed)
+        let entries = engine.activeBlocks(now: dbInstant(seconds: 2))
+        #expect(entries.count == 1 && entries.first?.blockedQueries == 1 && entries.first?.reason == "c")
+        #expect(entries.first?.action == .drop && engine.storedBlockCounts.suffixes == 1)
+    }
+
     @Test func badConfigurationIsATypedError() {
         func attempt(_ rules: [DynBlockRuleConfig], ringSize: Int = 10, maskIPv6: Int = 64) -> DynBlockConfigError? {
             do {
