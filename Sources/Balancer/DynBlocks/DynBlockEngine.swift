@@ -184,6 +184,12 @@ public struct DynBlockEngine: Sendable {
     /// suffix table, as in dnsdist. Allocates nothing when no entry matches.
     public mutating func check(_ query: QueryView) -> DynBlockDecision? {
         if clientBlocks.isEmpty && suffixBlocks.isEmpty { return nil }
+        return lookup(query)
+    }
+
+    /// The table walk of `check`, kept out of line so that the common no-block test stays tiny.
+    @inline(never)
+    mutating func lookup(_ query: QueryView) -> DynBlockDecision? {
         if !clientBlocks.isEmpty, let slot = clientBlocks.lookup(query.client, port: query.clientPort) {
             let entry = clientBlocks.blocks[slot].entry
             if let decision = decide(entry, query) {

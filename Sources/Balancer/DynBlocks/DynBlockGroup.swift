@@ -209,7 +209,8 @@ extension CompiledGroup {
         if let suffixRule {
             suffixStats = SuffixStats(visitor: suffixRule.visitor)
         }
-        if hasResponseRules || suffixRule != nil {
+        let readsResponses = hasResponseRules
+        if readsResponses || suffixRule != nil {
             let earliest = zip(rules, cutoffs).filter { !$0.0.readsQueries }.map(\.1).min() ?? now
             let suffixCutoff = suffixRule.map { now + SimDuration(nanoseconds: -$0.window.nanoseconds) }
             responses.forEach { entry in
@@ -217,7 +218,7 @@ extension CompiledGroup {
                 if let suffixCutoff, entry.when >= suffixCutoff {
                     suffixStats?.submit(entry.qname, rcode: entry.rcode, size: entry.size, cacheHit: entry.fromCache)
                 }
-                guard hasResponseRules, entry.when >= earliest else { return }
+                guard readsResponses, entry.when >= earliest else { return }
                 let row = counts.row(for: clientKey(entry.client, port: entry.port))
                 let base = row * counts.width
                 for (index, rule) in rules.enumerated() where !rule.readsQueries && entry.when >= cutoffs[index] {

@@ -48,7 +48,9 @@ struct ClientBlockTable {
     }
 
     private(set) var blocks: [StoredBlock] = []
-    private var index: [ClientKey: Int] = [:]
+    /// IPv4 keys packed into one word (no hashing of the full key); IPv6 keys by the standard hasher.
+    private var v4Index = UInt64Map<Int>()
+    private var v6Index: [ClientKey: Int] = [:]
     private var shapes: [Shape] = []
 
     var isEmpty: Bool { blocks.isEmpty }
@@ -57,28 +59,50 @@ struct ClientBlockTable {
     /// The slot of the most specific entry covering this client, expired or not.
     @inline(__always)
     func lookup(_ address: IPAddress, port: UInt16) -> Int? {
-        let v6: Bool
         switch address {
-        case .v4: v6 = false
-        case .v6: v6 = true
-        }
-        for shape in shapes where shape.v6 == v6 {
-            let key = ClientKey(
-                address: address, port: port, v4Mask: Int(shape.prefixLength), v6Mask: Int(shape.prefixLength),
-                portBits: Int(shape.portBits)
-            )
-            if let slot = index[key] { return slot }
+        case .v4(let v4):
+            for shape in shapes where !shape.v6 {
+                let prefix = Int(shape.prefixLength)
+                let mask: UInt32 = prefix == 0 ? 0 : ~UInt32(0) << UInt32(32 - prefix)
+                let bits = prefix == 32 ? Int(shape.portBits) : 0
+                let range = bits == 0 ? 0 : port >> UInt16(16 - bits)
+                let packed = Self.pack(v4.value & mask, prefix: shape.prefixLength, portBits: UInt8(bits), portRange: range)
+                if let slot = v4Index[packed] { return slot }
+            }
+        case .v6:
+            for shape in shapes where shape.v6 {
+                let key = ClientKey(address: address, v6Mask: Int(shape.prefixLength))
+                if let slot = v6Index[key] { return slot }
+            }
         }
         return nil
     }
 
-    func slot(of key: ClientKey) -> Int? { index[key] }
+    /// An IPv4 key in one word: address, prefix length, port bits and port range (59 bits).
+    @inline(__always)
+    static func pack(_ address: UInt32, prefix: UInt8, portBits: UInt8, portRange: UInt16) -> UInt64 {
+        UInt64(address) << 32 | UInt64(portRange) << 16 | UInt64(portBits) << 8 | UInt64(prefix)
+    }
+
+    private static func pack(_ key: ClientKey) -> UInt64? {
+        guard case .v4(let address) = key.address else { return nil }
+        return pack(address.value, prefix: key.prefixLength, portBits: key.portBits, portRange: key.portRange)
+    }
+
+    func slot(of key: ClientKey) -> Int? {
+        if let packed = Self.pack(key) { return v4Index[packed] }
+        return v6Index[key]
+    }
+
+    private mutating func setSlot(_ slot: Int, for key: ClientKey) {
+        if let packed = Self.pack(key) { v4Index[packed] = slot } else { v6Index[key] = slot }
+    }
 
     mutating func recordHit(at slot: Int) { blocks[slot].entry.blockedQueries += 1 }
 
     /// Inserts or refreshes `key`; returns the event when the table changed.
     mutating func addOrRefresh(_ key: ClientKey, _ proposal: BlockProposal, now: Instant) -> DynBlockEvent? {
-        let slot = index[key]
+        let slot = slot(of: key)
         let existing = slot.map { blocks[$0].entry }
         guard let (kind, carried) = refreshDecision(existing: existing, proposal: proposal, now: now) else { return nil }
         let entry = DynBlockEntry(
@@ -88,7 +112,7 @@ struct ClientBlockTable {
         if let slot {
             blocks[slot] = StoredBlock(entry: entry)
         } else {
-            index[key] = blocks.count
+            setSlot(blocks.count, for: key)
             blocks.append(StoredBlock(entry: entry))
             addShape(of: key)
         }
@@ -107,7 +131,7 @@ struct ClientBlockTable {
         removeAll()
         for block in kept {
             guard case .client(let key) = block.entry.key else { continue }
-            index[key] = blocks.count
+            setSlot(blocks.count, for: key)
             blocks.append(block)
             addShape(of: key)
         }
@@ -115,7 +139,8 @@ struct ClientBlockTable {
 
     mutating func removeAll() {
         blocks.removeAll()
-        index.removeAll()
+        v4Index.removeAll()
+        v6Index.removeAll()
         shapes.removeAll()
     }
 

@@ -5,18 +5,20 @@ import Determinism
 /// ancestors). Names are stored lowered in wire form. A query name is compared only at the label
 /// boundaries whose tail length some stored name has (a 256-bit length mask); small sets are
 /// compared byte by byte, large ones through a hash of each tail taken right to left, so one
-/// backward pass hashes every suffix of the query name. Nothing allocates per match.
-struct NameMatcher: Sendable {
+/// backward pass hashes every suffix of the query name. Nothing allocates per match. A final
+/// class, immutable after construction, so that rule evaluation borrows it instead of copying
+/// its arrays (and their reference counts).
+final class NameMatcher: Sendable {
     /// Sets at most this large are compared linearly.
     static let linearLimit = 8
 
     let suffixMatch: Bool
     private let names: [[UInt8]]
-    private var lengthMask: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private let lengthMask: (UInt64, UInt64, UInt64, UInt64)
     /// Hash of a lowered wire name (taken right to left) to the first entry with that hash;
     /// `chain` links further entries with the same hash.
-    private var index = UInt64Map<Int32>()
-    private var chain: [Int32] = []
+    private let index: UInt64Map<Int32>
+    private let chain: [Int32]
     private let hashed: Bool
 
     init(_ input: [DNSName], suffix: Bool) {
@@ -28,7 +30,19 @@ struct NameMatcher: Sendable {
         names = unique
         suffixMatch = suffix
         hashed = unique.count > Self.linearLimit
-        for wire in unique { setLength(wire.count) }
+        var mask: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        for wire in unique {
+            let bit = UInt64(1) << UInt64(wire.count & 63)
+            switch wire.count >> 6 {
+            case 0: mask.0 |= bit
+            case 1: mask.1 |= bit
+            case 2: mask.2 |= bit
+            default: mask.3 |= bit
+            }
+        }
+        lengthMask = mask
+        var index = UInt64Map<Int32>()
+        var chain: [Int32] = []
         if hashed {
             chain = [Int32](repeating: -1, count: unique.count)
             for (position, wire) in unique.enumerated() {
@@ -37,19 +51,11 @@ struct NameMatcher: Sendable {
                 index[key] = Int32(position)
             }
         }
+        self.index = index
+        self.chain = chain
     }
 
     var isEmpty: Bool { names.isEmpty }
-
-    private mutating func setLength(_ length: Int) {
-        let bit = UInt64(1) << UInt64(length & 63)
-        switch length >> 6 {
-        case 0: lengthMask.0 |= bit
-        case 1: lengthMask.1 |= bit
-        case 2: lengthMask.2 |= bit
-        default: lengthMask.3 |= bit
-        }
-    }
 
     @inline(__always)
     private func hasLength(_ length: Int) -> Bool {
@@ -83,13 +89,17 @@ struct NameMatcher: Sendable {
             return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { boundaries in
                 var count = 0
                 var offset = 0
+                var candidate = false
                 while true {
                     boundaries[count] = UInt8(offset)
                     count += 1
+                    candidate = candidate || hasLength(wire.count - offset)
                     let length = Int(wire[offset])
                     if length == 0 { break }
                     offset += 1 + length
                 }
+                // Most names have no tail of a stored length: skip hashing them.
+                guard candidate else { return false }
                 // One pass right to left: when the pass reaches a label boundary, `state` is the
                 // hash of the tail that starts there.
                 var state = Self.hashSeed

@@ -59,21 +59,23 @@ public struct QueryRuleOutcome: Sendable, Equatable {
 /// A compiled `query_rules` list with its rate state. Rules run in order; each matching rule's
 /// action applies, and the first terminal one stops processing (dnsdist's `applyRulesToQuery`).
 public struct QueryRuleChain: Sendable {
+    /// A compiled action. Every payload is a plain integer (strings, names and address lists live
+    /// in side tables), so reading a rule copies no reference-counted value.
     enum Action: Sendable {
         case drop
         case allow
         case tc
-        case rcode(RCode, aa: Bool?, ad: Bool?, ra: Bool?)
-        case spoof([IPAddress], ttl: UInt32, hasV4: Bool, hasV6: Bool)
-        case spoofCNAME(DNSName, ttl: UInt32)
-        case pool(String, stop: Bool)
-        case qpsPool(Int32, pool: String, stop: Bool)
-        case delay(SimDuration)
+        case rcode(Int32)
+        case spoof(Int32)
+        case spoofCNAME(Int32)
+        case pool(Int32, stop: Bool)
+        case qpsPool(bucket: Int32, pool: Int32, stop: Bool)
+        case delay(nanoseconds: Int64)
         case none
         case log
-        case qps(Int32)
+        case qps(bucket: Int32)
         case setSkipCache
-        case setTag(RuleTags.Entry)
+        case setTag(Int32)
         case noRecurse
     }
 
@@ -84,9 +86,61 @@ public struct QueryRuleChain: Sendable {
         var continues: Bool
     }
 
-    private var program = SelectorProgram()
-    private var rules: [Rule] = []
-    private var actionBuckets: [TokenBucket] = []
+    struct RCodeAnswer: Sendable {
+        var rcode: RCode
+        var aa: Bool?
+        var ad: Bool?
+        var ra: Bool?
+    }
+
+    struct Spoof: Sendable {
+        var addresses: [IPAddress]
+        var ttl: UInt32
+        var hasV4: Bool
+        var hasV6: Bool
+    }
+
+    /// The side tables actions index into; immutable after compilation.
+    final class Payloads: Sendable {
+        let rcodes: [RCodeAnswer]
+        let spoofs: [Spoof]
+        let cnames: [(target: DNSName, ttl: UInt32)]
+        let pools: [String]
+        let tags: [RuleTags.Entry]
+
+        init(
+            rcodes: [RCodeAnswer], spoofs: [Spoof], cnames: [(target: DNSName, ttl: UInt32)], pools: [String],
+            tags: [RuleTags.Entry]
+        ) {
+            self.rcodes = rcodes
+            self.spoofs = spoofs
+            self.cnames = cnames
+            self.pools = pools
+            self.tags = tags
+        }
+    }
+
+    /// Collects side-table entries while compiling.
+    private struct PayloadBuilder {
+        var rcodes: [RCodeAnswer] = []
+        var spoofs: [Spoof] = []
+        var cnames: [(target: DNSName, ttl: UInt32)] = []
+        var pools: [String] = []
+        var tags: [RuleTags.Entry] = []
+        var buckets: [TokenBucket] = []
+
+        mutating func pool(_ name: String) -> Int32 {
+            if let index = pools.firstIndex(of: name) { return Int32(index) }
+            pools.append(name)
+            return Int32(pools.count - 1)
+        }
+    }
+
+    private let program: SelectorProgram
+    private var state: SelectorState
+    private let rules: [Rule]
+    private let payloads: Payloads
+    private var actionBuckets: [TokenBucket]
     /// Names as configured, in order.
     public let names: [String?]
     /// Times each rule's selector matched, in rule order (dnsdist's per-rule `matches`).
@@ -95,19 +149,33 @@ public struct QueryRuleChain: Sendable {
     public init(_ configs: [QueryRuleConfig]) throws(RuleConfigError) {
         names = configs.map(\.name)
         hits = [UInt64](repeating: 0, count: configs.count)
+        var compiler = SelectorProgram()
+        var state = SelectorState()
+        var builder = PayloadBuilder()
+        var rules: [Rule] = []
         for (index, config) in configs.enumerated() {
-            let root = try program.compile(config.selector, rule: index, name: config.name)
+            let root = try compiler.compile(config.selector, rule: index, name: config.name, state: &state)
             var action = config.action
             var continues = false
             while case .continue(let inner) = action {
                 continues = true
                 action = inner
             }
-            rules.append(Rule(root: root, action: try compile(action, rule: index, name: config.name), continues: continues))
+            let compiled = try Self.compile(action, into: &builder, rule: index, name: config.name)
+            rules.append(Rule(root: root, action: compiled, continues: continues))
         }
+        self.rules = rules
+        program = compiler
+        self.state = state
+        actionBuckets = builder.buckets
+        payloads = Payloads(
+            rcodes: builder.rcodes, spoofs: builder.spoofs, cnames: builder.cnames, pools: builder.pools,
+            tags: builder.tags)
     }
 
-    private mutating func compile(_ action: QueryActionConfig, rule: Int, name: String?) throws(RuleConfigError) -> Action {
+    private static func compile(
+        _ action: QueryActionConfig, into builder: inout PayloadBuilder, rule: Int, name: String?
+    ) throws(RuleConfigError) -> Action {
         switch action {
         case .drop: return .drop
         case .allow: return .allow
@@ -116,28 +184,34 @@ public struct QueryRuleChain: Sendable {
             guard rcode.rawValue < 16 else {
                 throw RuleConfigError(rule: rule, name: name, reason: .extendedRCode(rcode))
             }
-            return .rcode(rcode, aa: aa, ad: ad, ra: ra)
+            builder.rcodes.append(RCodeAnswer(rcode: rcode, aa: aa, ad: ad, ra: ra))
+            return .rcode(Int32(builder.rcodes.count - 1))
         case .spoof(let addresses, let ttl):
             let hasV4 = addresses.contains { if case .v4 = $0 { true } else { false } }
             let hasV6 = addresses.contains { if case .v6 = $0 { true } else { false } }
-            return .spoof(addresses, ttl: ttl, hasV4: hasV4, hasV6: hasV6)
-        case .spoofCNAME(let target, let ttl): return .spoofCNAME(target, ttl: ttl)
-        case .pool(let pool, let stop): return .pool(pool, stop: stop)
+            builder.spoofs.append(Spoof(addresses: addresses, ttl: ttl, hasV4: hasV4, hasV6: hasV6))
+            return .spoof(Int32(builder.spoofs.count - 1))
+        case .spoofCNAME(let target, let ttl):
+            builder.cnames.append((target, ttl))
+            return .spoofCNAME(Int32(builder.cnames.count - 1))
+        case .pool(let pool, let stop):
+            return .pool(builder.pool(pool), stop: stop)
         case .qpsPool(let maxQPS, let pool, let stop):
-            actionBuckets.append(TokenBucket(rate: maxQPS, burst: maxQPS))
-            return .qpsPool(Int32(actionBuckets.count - 1), pool: pool, stop: stop)
-        case .delay(let milliseconds): return .delay(.milliseconds(Int64(milliseconds)))
+            builder.buckets.append(TokenBucket(rate: maxQPS, burst: maxQPS))
+            return .qpsPool(bucket: Int32(builder.buckets.count - 1), pool: builder.pool(pool), stop: stop)
+        case .delay(let milliseconds): return .delay(nanoseconds: Int64(milliseconds) * 1_000_000)
         case .none: return .none
         case .log: return .log
         case .qps(let maxQPS):
-            actionBuckets.append(TokenBucket(rate: maxQPS, burst: maxQPS))
-            return .qps(Int32(actionBuckets.count - 1))
+            builder.buckets.append(TokenBucket(rate: maxQPS, burst: maxQPS))
+            return .qps(bucket: Int32(builder.buckets.count - 1))
         case .setSkipCache: return .setSkipCache
         case .setTag(let tag, let value):
             guard !tag.isEmpty else { throw RuleConfigError(rule: rule, name: name, reason: .emptyTagName) }
-            return .setTag(RuleTags.Entry(name: tag, value: value))
+            builder.tags.append(RuleTags.Entry(name: tag, value: value))
+            return .setTag(Int32(builder.tags.count - 1))
         case .noRecurse: return .noRecurse
-        case .continue(let inner): return try compile(inner, rule: rule, name: name)
+        case .continue(let inner): return try compile(inner, into: &builder, rule: rule, name: name)
         }
     }
 
@@ -150,8 +224,8 @@ public struct QueryRuleChain: Sendable {
             let rule = rules[index]
             guard
                 program.matches(
-                    rule.root, query, rcode: 0, size: query.size, now: query.arrival, tags: outcome.tags,
-                    random: &random)
+                    rule.root, query, rcode: 0, size: query.size, now: query.arrival, tags: &outcome.tags,
+                    state: &state, random: &random)
             else { continue }
             hits[index] &+= 1
             if apply(rule, to: &outcome, query: query) {
@@ -176,36 +250,39 @@ public struct QueryRuleChain: Sendable {
             guard decides, !query.transport.isConnectionBased else { return false }
             outcome.verdict = .truncate
             return true
-        case .rcode(let rcode, let aa, let ad, let ra):
+        case .rcode(let index):
             guard decides else { return false }
+            let answer = payloads.rcodes[Int(index)]
             outcome.verdict = .rcode(
-                rcode, aa: aa ?? query.flags.contains(.aa), ad: ad ?? query.flags.contains(.ad),
-                ra: ra ?? query.flags.contains(.ra))
+                answer.rcode, aa: answer.aa ?? query.flags.contains(.aa), ad: answer.ad ?? query.flags.contains(.ad),
+                ra: answer.ra ?? query.flags.contains(.ra))
             return true
-        case .spoof(let addresses, let ttl, let hasV4, let hasV6):
+        case .spoof(let index):
+            let spoof = payloads.spoofs[Int(index)]
             let fits: Bool
             switch query.qtype {
-            case .a: fits = hasV4
-            case .aaaa: fits = hasV6
-            case .any: fits = hasV4 || hasV6
+            case .a: fits = spoof.hasV4
+            case .aaaa: fits = spoof.hasV6
+            case .any: fits = spoof.hasV4 || spoof.hasV6
             default: fits = false
             }
             guard decides, fits else { return false }
-            outcome.verdict = .spoof(addresses, ttl: ttl)
+            outcome.verdict = .spoof(spoof.addresses, ttl: spoof.ttl)
             return true
-        case .spoofCNAME(let target, let ttl):
+        case .spoofCNAME(let index):
             guard decides else { return false }
-            outcome.verdict = .spoofCNAME(target, ttl: ttl)
+            let cname = payloads.cnames[Int(index)]
+            outcome.verdict = .spoofCNAME(cname.target, ttl: cname.ttl)
             return true
         case .pool(let pool, let stop):
-            outcome.pool = pool
+            outcome.pool = payloads.pools[Int(pool)]
             return decides && stop
         case .qpsPool(let bucket, let pool, let stop):
             guard actionBuckets[Int(bucket)].check(now: query.arrival.nanoseconds) else { return false }
-            outcome.pool = pool
+            outcome.pool = payloads.pools[Int(pool)]
             return decides && stop
-        case .delay(let delay):
-            if !query.transport.isConnectionBased { outcome.delay = delay }
+        case .delay(let nanoseconds):
+            if !query.transport.isConnectionBased { outcome.delay = SimDuration(nanoseconds: nanoseconds) }
             return false
         case .none:
             return false
@@ -219,7 +296,8 @@ public struct QueryRuleChain: Sendable {
         case .setSkipCache:
             outcome.skipCache = true
             return false
-        case .setTag(let tag):
+        case .setTag(let index):
+            let tag = payloads.tags[Int(index)]
             outcome.tags.set(tag.name, to: tag.value)
             return false
         case .noRecurse:
@@ -229,5 +307,5 @@ public struct QueryRuleChain: Sendable {
     }
 
     /// Subnets tracked by each `MaxQPSIP` selector, in the order they appear in the rules.
-    public var trackedSubnets: [Int] { program.clientTableCounts }
+    public var trackedSubnets: [Int] { state.clientTableCounts }
 }

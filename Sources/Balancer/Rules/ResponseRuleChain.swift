@@ -41,23 +41,28 @@ public struct ResponseRuleOutcome: Sendable, Equatable {
 /// query's fields, the response's RCODE (`RCode`) and the response's size (`PayloadSize`); rate
 /// selectors run on `ResponseView.sent`.
 public struct ResponseRuleChain: Sendable {
+    /// Payloads are plain integers; tags live in a side table.
     enum Action: Sendable {
         case allow, drop, servFail, tc, log, none, setSkipCache
-        case delay(SimDuration)
-        case setTag(RuleTags.Entry)
+        case delay(nanoseconds: Int64)
+        case setTag(Int32)
     }
 
-    private var program = SelectorProgram()
+    private let program: SelectorProgram
+    private var state: SelectorState
     private var roots: [Int] = []
     private var actions: [Action] = []
+    private var tagEntries: [RuleTags.Entry] = []
     public let names: [String?]
     public private(set) var hits: [UInt64]
 
     public init(_ configs: [ResponseRuleConfig]) throws(RuleConfigError) {
         names = configs.map(\.name)
         hits = [UInt64](repeating: 0, count: configs.count)
+        var compiler = SelectorProgram()
+        var state = SelectorState()
         for (index, config) in configs.enumerated() {
-            roots.append(try program.compile(config.selector, rule: index, name: config.name))
+            roots.append(try compiler.compile(config.selector, rule: index, name: config.name, state: &state))
             switch config.action {
             case .allow: actions.append(.allow)
             case .drop: actions.append(.drop)
@@ -66,14 +71,17 @@ public struct ResponseRuleChain: Sendable {
             case .log: actions.append(.log)
             case .none: actions.append(.none)
             case .setSkipCache: actions.append(.setSkipCache)
-            case .delay(let milliseconds): actions.append(.delay(.milliseconds(Int64(milliseconds))))
+            case .delay(let milliseconds): actions.append(.delay(nanoseconds: Int64(milliseconds) * 1_000_000))
             case .setTag(let tag, let value):
                 guard !tag.isEmpty else {
                     throw RuleConfigError(rule: index, name: config.name, reason: .emptyTagName)
                 }
-                actions.append(.setTag(RuleTags.Entry(name: tag, value: value)))
+                tagEntries.append(RuleTags.Entry(name: tag, value: value))
+                actions.append(.setTag(Int32(tagEntries.count - 1)))
             }
         }
+        program = compiler
+        self.state = state
     }
 
     public var count: Int { actions.count }
@@ -89,7 +97,7 @@ public struct ResponseRuleChain: Sendable {
             guard
                 program.matches(
                     roots[index], response.query, rcode: rcode, size: response.size, now: response.sent,
-                    tags: outcome.tags, random: &random)
+                    tags: &outcome.tags, state: &state, random: &random)
             else { continue }
             hits[index] &+= 1
             let stop: Bool
@@ -113,10 +121,11 @@ public struct ResponseRuleChain: Sendable {
             case .setSkipCache:
                 outcome.skipCache = true
                 stop = false
-            case .delay(let delay):
-                if udp { outcome.delay = delay }
+            case .delay(let nanoseconds):
+                if udp { outcome.delay = SimDuration(nanoseconds: nanoseconds) }
                 stop = false
-            case .setTag(let tag):
+            case .setTag(let index):
+                let tag = tagEntries[Int(index)]
                 outcome.tags.set(tag.name, to: tag.value)
                 stop = false
             }

@@ -6,6 +6,10 @@ import Determinism
 /// that are not plain integers (name sets, netmasks, regexes, rate state, tags) live in side
 /// tables indexed from the node. Evaluation allocates nothing except for `Regex`, which needs the
 /// qname as text.
+///
+/// The program is immutable once compiled; the rate selectors' state lives apart in a
+/// `SelectorState` passed `inout`, so evaluation borrows the program without retaining its
+/// arrays.
 struct SelectorProgram: Sendable {
     enum Op: Sendable {
         case all
@@ -33,17 +37,17 @@ struct SelectorProgram: Sendable {
 
     private(set) var ops: [Op] = []
     private(set) var ends: [Int32] = []
-    private var nameMatchers: [NameMatcher] = []
-    private var regexes: [CompiledRegex] = []
-    private var netmasks: [CompiledNetmasks] = []
-    private var clientTables: [ClientRateTable] = []
-    private var buckets: [TokenBucket] = []
+    private var nameMatchers = BorrowedObjects<NameMatcher>()
+    private var regexes = BorrowedObjects<CompiledRegex>()
+    private var netmasks = BorrowedObjects<CompiledNetmasks>()
     private var tagTests: [RuleTags.Entry] = []
 
     init() {}
 
-    /// Appends `selector` and returns the index of its root node.
-    mutating func compile(_ selector: SelectorConfig, rule: Int, name: String?) throws(RuleConfigError) -> Int {
+    /// Appends `selector` (its rate state to `state`) and returns the index of its root node.
+    mutating func compile(
+        _ selector: SelectorConfig, rule: Int, name: String?, state: inout SelectorState
+    ) throws(RuleConfigError) -> Int {
         func fail(_ reason: RuleConfigError.Reason) -> RuleConfigError {
             RuleConfigError(rule: rule, name: name, reason: reason)
         }
@@ -80,14 +84,14 @@ struct SelectorProgram: Sendable {
                 throw fail(.maskOutOfRange(ipv4: ipv4Mask, ipv6: ipv6Mask))
             }
             guard expiration >= .zero, cleanupDelay >= .zero else { throw fail(.negativeDuration) }
-            clientTables.append(
+            state.clientTables.append(
                 ClientRateTable(
                     rate: qps, burst: burst, v4Mask: ipv4Mask, v6Mask: ipv6Mask, expiration: expiration,
                     cleanupDelay: cleanupDelay))
-            op = .maxQPSIP(Int32(clientTables.count - 1))
+            op = .maxQPSIP(Int32(state.clientTables.count - 1))
         case .maxQPS(let qps, let burst):
-            buckets.append(TokenBucket(rate: qps, burst: burst))
-            op = .maxQPS(Int32(buckets.count - 1))
+            state.buckets.append(TokenBucket(rate: qps, burst: burst))
+            op = .maxQPS(Int32(state.buckets.count - 1))
         case .qnameLabelsCount(let low, let high):
             for bound in [low, high] where bound < 0 { throw fail(.negativeBound(bound)) }
             op = .labelsOutside(min: Int32(clamping: low), max: Int32(clamping: high))
@@ -106,13 +110,13 @@ struct SelectorProgram: Sendable {
             op = .tag(Int32(tagTests.count - 1))
         case .rcode(let rcode): op = .rcode(UInt8(rcode.rawValue & 0xF))
         case .and(let children):
-            for child in children { _ = try compile(child, rule: rule, name: name) }
+            for child in children { _ = try compile(child, rule: rule, name: name, state: &state) }
             op = .and
         case .or(let children):
-            for child in children { _ = try compile(child, rule: rule, name: name) }
+            for child in children { _ = try compile(child, rule: rule, name: name, state: &state) }
             op = .or
         case .not(let child):
-            _ = try compile(child, rule: rule, name: name)
+            _ = try compile(child, rule: rule, name: name, state: &state)
             op = .not
         }
         ops[root] = op
@@ -121,16 +125,17 @@ struct SelectorProgram: Sendable {
     }
 
     /// Evaluates the subtree at `node`. `rcode` is the response's low RCODE bits (0 for a query);
-    /// `size` the message length; `now` the instant rate selectors use.
-    mutating func matches(
-        _ node: Int, _ query: QueryView, rcode: UInt8, size: Int, now: Instant, tags: RuleTags,
-        random: inout SeededRandom
+    /// `size` the message length; `now` the instant rate selectors use. `tags` is only read; it is
+    /// `inout` so that the caller's tags are not copied per rule.
+    func matches(
+        _ node: Int, _ query: QueryView, rcode: UInt8, size: Int, now: Instant, tags: inout RuleTags,
+        state: inout SelectorState, random: inout SeededRandom
     ) -> Bool {
         switch ops[node] {
         case .all:
             return true
         case .names(let index):
-            return nameMatchers[Int(index)].matches(query.qname)
+            return nameMatchers.with(index) { $0.matches(query.qname) }
         case .qtype(let type):
             return query.qtype.rawValue == type
         case .qclass(let qclass):
@@ -142,15 +147,15 @@ struct SelectorProgram: Sendable {
         case .dnssec:
             return query.dnssecOK
         case .regex(let index):
-            return regexes[Int(index)].matches(query.qname)
+            return regexes.with(index) { $0.matches(query.qname) }
         case .netmask(let index):
-            return netmasks[Int(index)].contains(query.client)
+            return netmasks.with(index) { $0.contains(query.client) }
         case .tcp(let connection):
             return query.transport.isConnectionBased == connection
         case .maxQPSIP(let index):
-            return clientTables[Int(index)].exceeds(query.client, now: now.nanoseconds)
+            return state.clientTables[Int(index)].exceeds(query.client, now: now.nanoseconds)
         case .maxQPS(let index):
-            return buckets[Int(index)].check(now: now.nanoseconds)
+            return state.buckets[Int(index)].check(now: now.nanoseconds)
         case .labelsOutside(let low, let high):
             let count = query.qname.labelCount
             return count < Int(low) || count > Int(high)
@@ -171,6 +176,7 @@ struct SelectorProgram: Sendable {
             if ppm >= 1_000_000 { return true }
             return random.chance(partsPerMillion: ppm)
         case .tag(let index):
+            if tags.isEmpty { return false }
             let test = tagTests[Int(index)]
             guard let value = tags[test.name] else { return false }
             return test.value.isEmpty || value == test.value
@@ -180,7 +186,7 @@ struct SelectorProgram: Sendable {
             var child = node + 1
             let end = Int(ends[node])
             while child < end {
-                if !matches(child, query, rcode: rcode, size: size, now: now, tags: tags, random: &random) {
+                if !matches(child, query, rcode: rcode, size: size, now: now, tags: &tags, state: &state, random: &random) {
                     return false
                 }
                 child = Int(ends[child])
@@ -190,27 +196,38 @@ struct SelectorProgram: Sendable {
             var child = node + 1
             let end = Int(ends[node])
             while child < end {
-                if matches(child, query, rcode: rcode, size: size, now: now, tags: tags, random: &random) {
+                if matches(child, query, rcode: rcode, size: size, now: now, tags: &tags, state: &state, random: &random) {
                     return true
                 }
                 child = Int(ends[child])
             }
             return false
         case .not:
-            return !matches(node + 1, query, rcode: rcode, size: size, now: now, tags: tags, random: &random)
+            return !matches(node + 1, query, rcode: rcode, size: size, now: now, tags: &tags, state: &state, random: &random)
         }
     }
 
-    /// Subnets tracked by each `MaxQPSIP` selector, in compile order (for tests and reports).
+}
+
+/// The mutable part of a compiled selector program: the token buckets of `MaxQPS` and the
+/// per-subnet tables of `MaxQPSIP`, in compile order.
+struct SelectorState: Sendable {
+    var clientTables: [ClientRateTable] = []
+    var buckets: [TokenBucket] = []
+
+    /// Subnets tracked by each `MaxQPSIP` selector (for tests and reports).
     var clientTableCounts: [Int] { clientTables.map(\.count) }
 }
 
 /// A netmask group split by family into (value, mask) pairs for a branch-light linear scan.
-struct CompiledNetmasks: Sendable {
-    private var v4: [(value: UInt32, mask: UInt32)] = []
-    private var v6: [(high: UInt64, low: UInt64, maskHigh: UInt64, maskLow: UInt64)] = []
+/// Immutable; a class so that evaluation borrows it.
+final class CompiledNetmasks: Sendable {
+    private let v4: [(value: UInt32, mask: UInt32)]
+    private let v6: [(high: UInt64, low: UInt64, maskHigh: UInt64, maskLow: UInt64)]
 
     init(_ group: NetmaskGroup) {
+        var v4: [(value: UInt32, mask: UInt32)] = []
+        var v6: [(high: UInt64, low: UInt64, maskHigh: UInt64, maskLow: UInt64)] = []
         for netmask in group.masks {
             let length = Int(netmask.prefixLength)
             switch netmask.address {
@@ -223,6 +240,8 @@ struct CompiledNetmasks: Sendable {
                 v6.append((address.high & maskHigh, address.low & maskLow, maskHigh, maskLow))
             }
         }
+        self.v4 = v4
+        self.v6 = v6
     }
 
     func contains(_ address: IPAddress) -> Bool {
@@ -242,7 +261,7 @@ struct CompiledNetmasks: Sendable {
 /// A case-insensitive regex over the qname's presentation form without the trailing dot, as
 /// dnsdist's `RegexRule` (POSIX extended, `REG_ICASE`, unanchored search). Swift's `Regex` syntax
 /// is close to but not exactly POSIX ERE; see docs/balancer-rules.md.
-struct CompiledRegex: @unchecked Sendable {
+final class CompiledRegex: @unchecked Sendable {
     // `Regex<AnyRegexOutput>` is immutable after construction and only read when matching.
     private let regex: Regex<AnyRegexOutput>
 
@@ -262,5 +281,25 @@ struct CompiledRegex: @unchecked Sendable {
         var text = name.description
         if text.count > 1 { text.removeLast() }
         return text.contains(regex)
+    }
+}
+
+/// Immutable compiled objects that evaluation uses without retaining them: `objects` owns them
+/// for the program's lifetime, `references` hands them out as guaranteed references (a retain and
+/// release per rule would otherwise cost more than most selectors).
+struct BorrowedObjects<Object: AnyObject & Sendable>: @unchecked Sendable {
+    private var objects: [Object] = []
+    private var references: [Unmanaged<Object>] = []
+
+    var count: Int { objects.count }
+
+    mutating func append(_ object: Object) {
+        objects.append(object)
+        references.append(Unmanaged.passUnretained(object))
+    }
+
+    @inline(__always)
+    func with<Result>(_ index: Int32, _ body: (Object) -> Result) -> Result {
+        references[Int(index)]._withUnsafeGuaranteedRef(body)
     }
 }
