@@ -251,7 +251,8 @@ struct ScenarioReader {
 
     /// A nameserver or a balancer.
     mutating func anyHostReference(_ node: Node, key: Node?) -> String? {
-        reference(node, key: key, what: "host", known: hostNames + balancerNames, listName: "hosts", checked: hostsUsable)
+        reference(node, key: key, what: "host", known: hostNames + balancerNames,
+                  listName: balancerNames.isEmpty ? "nameservers" : "nameservers and balancers", checked: hostsUsable)
     }
 }
 
