@@ -58,6 +58,7 @@ bench:
 	$(SWIFT) build -c release --package-path Benchmarks --scratch-path Benchmarks/.build
 	Benchmarks/.build/release/codec-bench reports/bench/codec.json
 	Benchmarks/.build/release/sim-bench reports/bench/sim.json fixtures/zones/dyn.example.zone
+	Benchmarks/.build/release/balancer-bench reports/bench/balancer.json
 	Benchmarks/.build/release/zone-bench 1000000 /tmp/ddnslab-zone-bench.sqlite3 reports/bench/zone.json
 
 # libFuzzer on the message decoder, seeded from the fixture captures (see TOOLCHAIN.md for the flags).

@@ -23,6 +23,14 @@ let package = Package(
             path: "Sources/sim-bench"
         ),
         .executableTarget(
+            name: "balancer-bench",
+            dependencies: [
+                .product(name: "Balancer", package: "ddnslab"), .product(name: "DNSWire", package: "ddnslab"),
+                .product(name: "Determinism", package: "ddnslab"),
+            ],
+            path: "Sources/balancer-bench"
+        ),
+        .executableTarget(
             name: "zone-bench",
             dependencies: [
                 .product(name: "Storage", package: "ddnslab"), .product(name: "DNSZone", package: "ddnslab"),
