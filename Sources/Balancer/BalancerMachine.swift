@@ -9,9 +9,13 @@ import Determinism
 /// comes back through the response rules and the cache, with the client's ID restored. Health
 /// checks, dynamic-block maintenance and UDP timeouts run from `wake`.
 ///
-/// `Client` is whatever the host needs to send an answer back (a datagram's endpoints, or a
-/// connection); the machine only stores and returns it.
-public struct BalancerMachine<Client: Sendable>: Sendable {
+/// `ClientHandle` is whatever the host needs to send an answer back (a datagram's endpoints, or a
+/// connection), packed into 16 octets; the machine only stores and returns it. (A concrete type
+/// rather than a generic parameter: across modules a generic machine would run unspecialized,
+/// through value witnesses, at a third of the speed.)
+public struct BalancerMachine: Sendable {
+    public typealias Client = ClientHandle
+
     public enum Action: Sendable {
         /// An answer for a client; `at` is later than now only under a Delay action.
         case respond(Client, [UInt8], at: Instant)
@@ -24,6 +28,12 @@ public struct BalancerMachine<Client: Sendable>: Sendable {
     }
 
     public let config: BalancerConfig
+    /// Hot copies of configuration the query path reads (reading through `config` copies the
+    /// whole struct, arrays and all, inside a mutating method).
+    private let acl: NetmaskGroup
+    private let aclAllowsAll: Bool
+    private let udpTimeout: SimDuration
+    private let tcpReadTimeout: SimDuration
     public private(set) var stats = BalancerStats()
     public private(set) var backends: BackendTable
     public private(set) var dynamicBlocks: DynBlockEngine
@@ -59,6 +69,11 @@ public struct BalancerMachine<Client: Sendable>: Sendable {
 
     public init(config: BalancerConfig, seed: UInt64, label: String = "balancer") throws(BalancerSetupError) {
         self.config = config
+        acl = config.acl
+        aclAllowsAll = config.acl.masks.contains { $0.prefixLength == 0 && $0.address == .v4(IPv4Address(0)) }
+            && config.acl.masks.contains { $0.prefixLength == 0 && $0.address != .v4(IPv4Address(0)) }
+        udpTimeout = config.udpTimeout
+        tcpReadTimeout = config.tcpReadTimeout
         do {
             backends = try BackendTable(backends: config.backends, pools: config.pools, loadBalancing: config.loadBalancing)
         } catch {
@@ -109,14 +124,11 @@ public struct BalancerMachine<Client: Sendable>: Sendable {
         now: Instant, actions: inout [Action]
     ) {
         stats.queries &+= 1
-        guard config.acl.contains(address) else {
+        guard aclAllowsAll || acl.contains(address) else {
             stats.aclDrops &+= 1
             return
         }
-        let parsed: ParsedQuery
-        switch ParsedQuery.parse(bytes) {
-        case .success(let query): parsed = query
-        case .failure:
+        guard let parsed = ParsedQuery.parseQuery(bytes) else {
             stats.nonCompliantQueries &+= 1
             return
         }
@@ -158,7 +170,7 @@ public struct BalancerMachine<Client: Sendable>: Sendable {
                 stats.cacheHits &+= 1
                 let response = ResponseView(query: view, rcode: answer.responseCode, size: answer.count, sent: now, fromCache: true)
                 dynamicBlocks.recordResponse(response)
-                return respond(answer, response: response, client: client, delay: outcome.delay, now: now, &actions)
+                return respond(answer, transport: view.transport, client: client, delay: outcome.delay, now: now, &actions)
             case .miss(let key):
                 stats.cacheMisses &+= 1
                 cacheKey = key
@@ -205,9 +217,9 @@ public struct BalancerMachine<Client: Sendable>: Sendable {
         stats.forwarded &+= 1
         if overTCP {
             connectionTimeouts.append(
-                TimeoutQueue.Entry(deadline: now + config.tcpReadTimeout, backend: backend, id: id, generation: generation))
+                TimeoutQueue.Entry(deadline: now + tcpReadTimeout, backend: backend, id: id, generation: generation))
         } else {
-            timeouts.append(TimeoutQueue.Entry(deadline: now + config.udpTimeout, backend: backend, id: id, generation: generation))
+            timeouts.append(TimeoutQueue.Entry(deadline: now + udpTimeout, backend: backend, id: id, generation: generation))
         }
         actions.append(.forward(backend: backend, outgoing, overTCP: overTCP))
     }
@@ -256,7 +268,7 @@ public struct BalancerMachine<Client: Sendable>: Sendable {
         if let extra = verdict.delay { delay = (delay ?? .zero) + extra }
         let sent = ResponseView(query: entry.query, rcode: answer.responseCode, size: answer.count, sent: now, backend: backend)
         dynamicBlocks.recordResponse(sent)
-        respond(answer, response: sent, client: entry.client, delay: delay, now: now, &actions)
+        respond(answer, transport: entry.query.transport, client: entry.client, delay: delay, now: now, &actions)
     }
 
     /// An answer to a health-check probe.
@@ -360,15 +372,16 @@ public struct BalancerMachine<Client: Sendable>: Sendable {
         stats.selfAnswered &+= 1
         let response = ResponseView(query: view, rcode: answer.responseCode, size: answer.count, sent: now, selfAnswered: true)
         dynamicBlocks.recordResponse(response)
-        respond(answer, response: response, client: client, delay: delay, now: now, &actions)
+        respond(answer, transport: view.transport, client: client, delay: delay, now: now, &actions)
     }
 
     private mutating func respond(
-        _ bytes: [UInt8], response: ResponseView, client: Client, delay: SimDuration?, now: Instant, _ actions: inout [Action]
+        _ bytes: [UInt8], transport: FrontendProtocol, client: Client, delay: SimDuration?, now: Instant,
+        _ actions: inout [Action]
     ) {
         stats.responses &+= 1
         // Delay only applies over UDP (DelayAction).
-        let at = (delay != nil && response.query.transport == .do53UDP) ? now + delay! : now
+        let at = (delay != nil && transport == .do53UDP) ? now + delay! : now
         actions.append(.respond(client, bytes, at: at))
     }
 
@@ -379,6 +392,17 @@ public struct BalancerMachine<Client: Sendable>: Sendable {
         guard let name = try? reader.readName(), let type = try? reader.readUInt16(), let klass = try? reader.readUInt16()
         else { return false }
         return type == query.qtype.rawValue && klass == query.qclass.rawValue && name == query.qname
+    }
+}
+
+/// The host's reference to a client, opaque to the machine.
+public struct ClientHandle: Hashable, Sendable {
+    public var high: UInt64
+    public var low: UInt64
+
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
     }
 }
 

@@ -23,6 +23,13 @@ public struct ParsedQuery: Sendable {
         case malformed
     }
 
+    /// The query, or nil for anything non-compliant (the hot path: no `Result` to unwrap).
+    @inline(__always)
+    public static func parseQuery(_ bytes: [UInt8]) -> ParsedQuery? {
+        if case .success(let query) = parse(bytes) { return query }
+        return nil
+    }
+
     public static func parse(_ bytes: [UInt8]) -> Result<ParsedQuery, Rejection> {
         guard bytes.count >= 12 else { return .failure(.tooShort) }
         let id = UInt16(bytes[0]) << 8 | UInt16(bytes[1])

@@ -4,9 +4,35 @@ import Determinism
 import SimNet
 
 /// Where a balancer sends an answer: back along the client's datagram, or down its connection.
-public enum BalancerClient: Sendable {
+public enum BalancerClient: Sendable, Equatable {
     case datagram(client: Endpoint, frontend: Endpoint)
     case connection(ConnectionID)
+
+    /// Packed for the machine: node (31 bits) and address index (32) and port (16) of each end, or
+    /// a connection (flag bit 63 of `high`).
+    var handle: ClientHandle {
+        switch self {
+        case .datagram(let client, let frontend):
+            return ClientHandle(
+                high: UInt64(client.node.index) << 32 | UInt64(client.addressIndex),
+                low: UInt64(client.port) << 48 | UInt64(frontend.port) << 32 | UInt64(frontend.node.index))
+        case .connection(let connection):
+            return ClientHandle(high: 1 << 63, low: UInt64(connection.index) << 32 | UInt64(connection.generation))
+        }
+    }
+
+    /// The frontend's address index is always 0 (balancers answer from their first address).
+    init(_ handle: ClientHandle) {
+        if handle.high & (1 << 63) != 0 {
+            self = .connection(ConnectionID(index: UInt32(handle.low >> 32), generation: UInt32(handle.low & 0xFFFF_FFFF)))
+        } else {
+            let client = Endpoint(node: NodeID(Int(handle.high >> 32)), addressIndex: UInt32(handle.high & 0xFFFF_FFFF),
+                                  port: UInt16(handle.low >> 48))
+            let frontend = Endpoint(node: NodeID(Int(handle.low & 0xFFFF_FFFF)), addressIndex: 0,
+                                    port: UInt16((handle.low >> 32) & 0xFFFF))
+            self = .datagram(client: client, frontend: frontend)
+        }
+    }
 }
 
 /// A dnsdist-style balancer on the simulated network.
@@ -16,7 +42,7 @@ public enum BalancerClient: Sendable {
 /// TCP-frontend queries to backend `i` from 30000+i, so an answer's destination port says what it
 /// answers. The adapter only routes bytes; every DNS decision is the machine's.
 public struct BalancerNode {
-    public private(set) var machine: BalancerMachine<BalancerClient>
+    public private(set) var machine: BalancerMachine
     public let name: String
     let node: NodeID
     /// Backend `i`'s port-53 endpoint.
@@ -36,7 +62,7 @@ public struct BalancerNode {
     var connectionBackend: [ConnectionID: Int] = [:]
     /// Every event the machine reported, with the instant it was collected.
     public private(set) var events: [BalancerEvent] = []
-    private var output: [BalancerMachine<BalancerClient>.Action] = []
+    private var output: [BalancerMachine.Action] = []
 
     public static let queryPortBase: UInt16 = 10_000
     public static let probePortBase: UInt16 = 20_000
@@ -86,7 +112,7 @@ public struct BalancerNode {
                 machine.backendResponse(datagram.payload, backend: Int(port - Self.queryPortBase), now: now, actions: &output)
             } else {
                 machine.query(
-                    datagram.payload, from: .datagram(client: datagram.source, frontend: datagram.destination),
+                    datagram.payload, from: BalancerClient.datagram(client: datagram.source, frontend: datagram.destination).handle,
                     address: address(of: datagram.source), port: datagram.source.port, transport: .do53UDP, now: now,
                     actions: &output)
             }
@@ -102,7 +128,7 @@ public struct BalancerNode {
             if let backend = connectionBackend[connection] {
                 machine.backendResponse(bytes, backend: backend, now: now, actions: &output)
             } else if let (peer, transport) = clientConnections[connection] {
-                machine.query(bytes, from: .connection(connection), address: address(of: peer), port: peer.port,
+                machine.query(bytes, from: BalancerClient.connection(connection).handle, address: address(of: peer), port: peer.port,
                               transport: transport, now: now, actions: &output)
             }
         case .tcp(.closed(let connection, _)):
@@ -126,11 +152,14 @@ public struct BalancerNode {
     private mutating func translate(now: Instant, _ actions: inout [NodeAction]) {
         for action in output {
             switch action {
-            case .respond(.datagram(let client, let frontend), let bytes, let at):
-                let datagram = Datagram(source: frontend, destination: client, payload: bytes)
-                actions.append(at > now ? .sendAt(datagram, at: at) : .send(datagram))
-            case .respond(.connection(let connection), let bytes, _):
-                if clientConnections[connection] != nil { actions.append(.tcpSend(connection, bytes)) }
+            case .respond(let handle, let bytes, let at):
+                switch BalancerClient(handle) {
+                case .datagram(let client, let frontend):
+                    let datagram = Datagram(source: frontend, destination: client, payload: bytes)
+                    actions.append(at > now ? .sendAt(datagram, at: at) : .send(datagram))
+                case .connection(let connection):
+                    if clientConnections[connection] != nil { actions.append(.tcpSend(connection, bytes)) }
+                }
             case .forward(let backend, let bytes, overTCP: false):
                 let source = Endpoint(node: node, port: Self.queryPortBase + UInt16(backend))
                 actions.append(.send(Datagram(source: source, destination: backends[backend], payload: bytes)))
@@ -168,7 +197,7 @@ public struct BalancerNode {
     mutating func restart() {
         armedAt = .max
         let carried = events
-        if let fresh = try? BalancerMachine<BalancerClient>(config: config, seed: seed, label: "balancer/" + name) {
+        if let fresh = try? BalancerMachine(config: config, seed: seed, label: "balancer/" + name) {
             machine = fresh
         }
         clientConnections = [:]

@@ -79,13 +79,13 @@ enum Mode { case cached, forwarded }
 
 /// Decisions per second over `count` queries.
 func run(_ mode: Mode, count: Int) -> Double {
-    var machine = try! BalancerMachine<Int>(config: config(cached: mode == .cached), seed: 1)
-    var actions: [BalancerMachine<Int>.Action] = []
+    var machine = try! BalancerMachine(config: config(cached: mode == .cached), seed: 1)
+    var actions: [BalancerMachine.Action] = []
     var now = Instant(nanoseconds: 1_000_000_000)
     // Warm the cache and the rule state.
     for (index, query) in queries.enumerated() {
         actions.removeAll(keepingCapacity: true)
-        machine.query(query, from: index, address: clients[index], port: 5353, transport: .do53UDP, now: now, actions: &actions)
+        machine.query(query, from: ClientHandle(high: 0, low: UInt64(index)), address: clients[index], port: 5353, transport: .do53UDP, now: now, actions: &actions)
         for case .forward(let backend, let bytes, _) in actions {
             var answer = answers[index]
             answer[0] = bytes[0]
@@ -99,7 +99,7 @@ func run(_ mode: Mode, count: Int) -> Double {
             now = now + .nanoseconds(1_000)
             let index = step % queries.count
             actions.removeAll(keepingCapacity: true)
-            machine.query(queries[index], from: step, address: clients[step % clients.count], port: 5353, transport: .do53UDP,
+            machine.query(queries[index], from: ClientHandle(high: 0, low: UInt64(step)), address: clients[step % clients.count], port: 5353, transport: .do53UDP,
                           now: now, actions: &actions)
             if mode == .forwarded, case .forward(let backend, let bytes, _)? = actions.last {
                 var answer = answers[index]
