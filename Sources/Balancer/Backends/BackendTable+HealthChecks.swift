@@ -42,7 +42,7 @@ public struct BackendStateChange: Sendable, Equatable {
 }
 
 /// The result of a regular query, as the lazy health check sees it.
-public enum QueryOutcome: Sendable, Equatable {
+public enum BackendQueryResult: Sendable, Equatable {
     case success, timeout, servFail
 }
 
@@ -237,7 +237,7 @@ extension BackendTable {
     /// `queryTimedOut` already do). In the Healthy state, once the window holds at least
     /// `minSampleCount` results and the failure share reaches `threshold` %, the backend moves to
     /// PotentialFailure and is probed at `now`. Ignored for other modes.
-    public mutating func queryResult(backend: Int, outcome: QueryOutcome, now: Instant) {
+    public mutating func queryResult(backend: Int, outcome: BackendQueryResult, now: Instant) {
         guard backends[backend].admin == .auto, backends[backend].health.checkMode == .lazy,
             backends[backend].health.lazyStatus == .healthy
         else { return }
