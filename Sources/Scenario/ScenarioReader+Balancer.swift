@@ -48,17 +48,8 @@ extension ScenarioReader {
         for item in items {
             guard let fields = mapping(item, context: "balancer", allowed: Self.balancerKeys, required: ["name", "site"])
             else { continue }
-            var name: String?
-            if let nameField = fields["name"],
-                let text = identifier(nameField.value, key: nameField.keyNode, what: "host name") {
-                if let first = hostPositions[text] {
-                    report("duplicate host name '\(text)' (first defined at \(first))", at: nameField.value)
-                } else {
-                    balancerNames.append(text)
-                    hostPositions[text] = nameField.value.position
-                    name = text
-                }
-            }
+            let name = declareHostName(fields["name"])
+            if let name { balancerNames.append(name) }
             let site = fields["site"].flatMap { siteReference($0.value, key: $0.keyNode) }
             let networks = readHostNetworks(fields["networks"], site: site)
             let capacity = readCapacity(fields["capacity"])

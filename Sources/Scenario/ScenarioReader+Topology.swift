@@ -163,17 +163,8 @@ extension ScenarioReader {
         guard let fields = mapping(node, context: "nameserver", allowed: Self.nameserverKeys,
                                    required: ["name", "site"])
         else { return NameserverDraft(spec: nil, primary: nil) }
-        var name: String?
-        if let nameField = fields["name"],
-            let text = identifier(nameField.value, key: nameField.keyNode, what: "host name") {
-            if let first = hostPositions[text] {
-                report("duplicate host name '\(text)' (first defined at \(first))", at: nameField.value)
-            } else {
-                hostNames.append(text)
-                hostPositions[text] = nameField.value.position
-                name = text
-            }
-        }
+        let name = declareHostName(fields["name"])
+        if let name { hostNames.append(name) }
         let site = fields["site"].flatMap { siteReference($0.value, key: $0.keyNode) }
         let networks = readHostNetworks(fields["networks"], site: site)
         let capacity = readCapacity(fields["capacity"])
@@ -184,6 +175,17 @@ extension ScenarioReader {
             name: name, site: site, networks: networks ?? siteNetworks[site] ?? [],
             capacity: capacity ?? CapacitySpec(), role: role, position: node.position)
         return NameserverDraft(spec: spec, primary: primary)
+    }
+
+    /// A host name (nameserver or balancer), unique among all hosts; records where it was declared.
+    mutating func declareHostName(_ field: Field?) -> String? {
+        guard let field, let text = identifier(field.value, key: field.keyNode, what: "host name") else { return nil }
+        if let first = hostPositions[text] {
+            report("duplicate host name '\(text)' (first defined at \(first))", at: field.value)
+            return nil
+        }
+        hostPositions[text] = field.value.position
+        return text
     }
 
     /// A host's `networks`: each must be one of its site's networks (when those are known).
