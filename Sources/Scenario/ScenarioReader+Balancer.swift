@@ -174,20 +174,15 @@ extension ScenarioReader {
     }
 
     mutating func domainName(_ field: Field?) -> DNSName? {
-        parse(field, expected: "a domain name") { text in
-            DNSName(text.hasSuffix(".") ? text : text + ".").map(Parsed.value) ?? .malformed
-        }
+        parse(field, expected: "a domain name") { Self.dnsName($0, absolute: false) }
     }
 
+    /// One name or a list of them.
     mutating func domainNames(_ field: Field?) -> [DNSName]? {
         guard let field else { return nil }
         if case .scalar = field.value { return domainName(field).map { [$0] } }
         guard let items = list(field, expected: "a list of domain names") else { return nil }
-        return items.compactMap { item in
-            parse(item, key: nil, expected: "a domain name") { text in
-                DNSName(text.hasSuffix(".") ? text : text + ".").map(Parsed.value) ?? .malformed
-            }
-        }
+        return items.compactMap { item in parse(item, key: nil, expected: "a domain name") { Self.dnsName($0, absolute: false) } }
     }
 
     mutating func strings(_ field: Field?, expected: String) -> [String]? {

@@ -110,15 +110,15 @@ extension ScenarioReader {
     /// A list of absolute domain names, e.g. `[victim.dyn.example.]`.
     mutating func readNames(_ field: Field?) -> [DNSName]? {
         guard let field, let items = list(field, expected: "a list of domain names") else { return nil }
-        var names: [DNSName] = []
-        for item in items {
-            let name = parse(item, key: nil, expected: "an absolute domain name (ending in '.')") { text -> Parsed<DNSName> in
-                guard text.hasSuffix(".") else { return .invalid("'\(text)' is not absolute: end it with '.'") }
-                return DNSName(text).map { Parsed.value($0) } ?? .malformed
-            }
-            if let name { names.append(name) }
+        return items.compactMap { item in
+            parse(item, key: nil, expected: "an absolute domain name (ending in '.')") { Self.dnsName($0, absolute: true) }
         }
-        return names
+    }
+
+    /// A domain name; `absolute` demands the trailing dot, else one is added (dnsdist's spelling).
+    static func dnsName(_ text: String, absolute: Bool) -> Parsed<DNSName> {
+        if absolute && !text.hasSuffix(".") { return .invalid("'\(text)' is not absolute: end it with '.'") }
+        return DNSName(text.hasSuffix(".") ? text : text + ".").map { Parsed.value($0) } ?? .malformed
     }
 
     /// A workload name, unique among populations and change streams, that does not collide with the
