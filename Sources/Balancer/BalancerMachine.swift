@@ -42,6 +42,8 @@ public struct BalancerMachine: Sendable {
     private var caches: [BalancerPacketCache]
     /// For each pool name (sorted), the index of its cache in `caches`.
     private var poolCache: [String: Int]
+    /// For each cache, the pools that use it (its stale data is kept while none has a backend up).
+    private let cachePools: [[String]]
     private var random: SeededRandom
     /// Dynamic-block and backend events not yet collected by the host.
     public private(set) var events: [BalancerEvent] = []
@@ -109,6 +111,7 @@ public struct BalancerMachine: Sendable {
             poolCache[pool.name] = index
         }
         self.poolCache = poolCache
+        cachePools = caches.indices.map { index in config.pools.map(\.name).filter { poolCache[$0] == index } }
         random = SeededRandom(seed: seed, label: label)
         inFlight = Array(repeating: [], count: config.backends.count)
         nextID = Array(repeating: 0, count: config.backends.count)
@@ -128,7 +131,7 @@ public struct BalancerMachine: Sendable {
             stats.aclDrops &+= 1
             return
         }
-        guard let parsed = ParsedQuery.parseQuery(bytes) else {
+        guard let parsed = ParsedQuery.parse(bytes) else {
             stats.nonCompliantQueries &+= 1
             return
         }
@@ -311,8 +314,8 @@ public struct BalancerMachine: Sendable {
         if nextMaintenance <= now {
             for event in dynamicBlocks.maintenance(now: now) { events.append(.dynamicBlock(event, at: now)) }
             for index in caches.indices {
-            let pools = config.pools.filter { poolCache[$0.name] == index }.map(\.name)
-            caches[index].cleaningTick(now: now, noBackendUp: pools.allSatisfy { !backends.hasUpBackend(pool: $0) })
+            let noBackendUp = cachePools[index].allSatisfy { !backends.hasUpBackend(pool: $0) }
+            caches[index].cleaningTick(now: now, noBackendUp: noBackendUp)
         }
             nextMaintenance = now + config.maintenanceInterval
         }

@@ -15,28 +15,15 @@ public struct ParsedQuery: Sendable {
     /// Offset just after the question, where a cache key may continue (EDNS options).
     public var questionEnd: Int
 
-    /// Why a query was not accepted (dnsdist's `noncompliant-queries`).
-    public enum Rejection: String, Error, Sendable, CaseIterable {
-        case tooShort = "too-short"
-        case isResponse = "is-response"
-        case noQuestion = "no-question"
-        case malformed
-    }
-
-    /// The query, or nil for anything non-compliant (the hot path: no `Result` to unwrap).
-    @inline(__always)
-    public static func parseQuery(_ bytes: [UInt8]) -> ParsedQuery? {
-        if case .success(let query) = parse(bytes) { return query }
-        return nil
-    }
-
-    public static func parse(_ bytes: [UInt8]) -> Result<ParsedQuery, Rejection> {
-        guard bytes.count >= 12 else { return .failure(.tooShort) }
+    /// The query, or nil for anything non-compliant (dnsdist's `noncompliant-queries`): shorter
+    /// than a header, a response, not exactly one question, or malformed records.
+    public static func parse(_ bytes: [UInt8]) -> ParsedQuery? {
+        guard bytes.count >= 12 else { return nil }
         let id = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
         let rawFlags = UInt16(bytes[2]) << 8 | UInt16(bytes[3])
-        if rawFlags & 0x8000 != 0 { return .failure(.isResponse) }
+        if rawFlags & 0x8000 != 0 { return nil }
         let qdcount = UInt16(bytes[4]) << 8 | UInt16(bytes[5])
-        guard qdcount == 1 else { return .failure(.noQuestion) }
+        guard qdcount == 1 else { return nil }
         let ancount = Int(UInt16(bytes[6]) << 8 | UInt16(bytes[7]))
         let nscount = Int(UInt16(bytes[8]) << 8 | UInt16(bytes[9]))
         let arcount = Int(UInt16(bytes[10]) << 8 | UInt16(bytes[11]))
@@ -56,7 +43,7 @@ public struct ParsedQuery: Sendable {
                     let klass = try reader.readUInt16()
                     let ttl = try reader.readUInt32()
                     let length = Int(try reader.readUInt16())
-                    guard reader.remaining >= length else { return .failure(.malformed) }
+                    guard reader.remaining >= length else { return nil }
                     reader.offset += length
                     if type == RRType.opt.rawValue {
                         payload = klass
@@ -64,12 +51,12 @@ public struct ParsedQuery: Sendable {
                     }
                 }
             }
-            return .success(ParsedQuery(
+            return ParsedQuery(
                 id: id, flags: HeaderFlags(rawValue: rawFlags & 0x87F0), opcode: Opcode(rawValue: UInt8((rawFlags >> 11) & 0xF)),
                 qname: qname, qtype: qtype, qclass: qclass, dnssecOK: dnssecOK, ednsPayloadSize: payload,
-                questionEnd: questionEnd))
+                questionEnd: questionEnd)
         } catch {
-            return .failure(.malformed)
+            return nil
         }
     }
 

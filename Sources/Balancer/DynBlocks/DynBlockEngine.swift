@@ -148,10 +148,8 @@ public struct DynBlockEngine: Sendable {
         _ key: ClientKey, reason: String, action: DynBlockAction? = nil, duration: SimDuration = .seconds(10),
         now: Instant
     ) -> DynBlockEvent? {
-        let proposal = BlockProposal(
-            reason: reason, action: action ?? settings.defaultAction, until: now + duration, warning: false, group: nil
-        )
-        let event = clientBlocks.addOrRefresh(key, proposal, now: now)
+        let event = clientBlocks.addOrRefresh(
+            key, manualProposal(reason: reason, action: action, duration: duration, now: now), now: now)
         if let event { count(event) }
         return event
     }
@@ -161,12 +159,14 @@ public struct DynBlockEngine: Sendable {
         _ name: DNSName, reason: String, action: DynBlockAction? = nil, duration: SimDuration = .seconds(10),
         now: Instant
     ) -> DynBlockEvent? {
-        let proposal = BlockProposal(
-            reason: reason, action: action ?? settings.defaultAction, until: now + duration, warning: false, group: nil
-        )
-        let event = suffixBlocks.addOrRefresh(name, proposal, now: now)
+        let event = suffixBlocks.addOrRefresh(
+            name, manualProposal(reason: reason, action: action, duration: duration, now: now), now: now)
         if let event { count(event) }
         return event
+    }
+
+    private func manualProposal(reason: String, action: DynBlockAction?, duration: SimDuration, now: Instant) -> BlockProposal {
+        BlockProposal(reason: reason, action: action ?? settings.defaultAction, until: now + duration, warning: false, group: nil)
     }
 
     /// Empties both tables (dnsdist's `clearDynBlocks`).
