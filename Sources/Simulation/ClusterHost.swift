@@ -26,10 +26,9 @@ public struct ClusterHost: NodeHost {
 
     public init() {}
 
-    /// Queries reaching the nameservers, per second (datagrams and connection messages to port
-    /// 53), kept only when balancers are present: "load reaching the nameservers".
-    public internal(set) var nameserverLoad: [UInt64] = []
-    /// The same per node (index = node index; empty for nodes that are not nameservers).
+    /// Queries reaching each nameserver per second (index = node index; empty for other nodes):
+    /// datagrams and connection messages to port 53, kept only when balancers are present ("load
+    /// reaching the nameservers").
     public internal(set) var loadByNode: [[UInt64]] = []
     var countsNameserverLoad = false
 
@@ -75,8 +74,6 @@ public struct ClusterHost: NodeHost {
 
     private mutating func countLoad(_ now: Instant, node: NodeID) {
         let second = Int(now.seconds)
-        if second >= nameserverLoad.count { nameserverLoad.append(contentsOf: repeatElement(0, count: second + 1 - nameserverLoad.count)) }
-        nameserverLoad[second] &+= 1
         let index = Int(node.index)
         if index >= loadByNode.count { loadByNode.append(contentsOf: repeatElement([], count: index + 1 - loadByNode.count)) }
         if second >= loadByNode[index].count {
@@ -219,5 +216,16 @@ public struct ResolverNode {
 
     mutating func restart() {
         armedAt = .max
+    }
+}
+
+extension ClusterHost {
+    /// Queries reaching all nameservers together, per second.
+    var nameserverLoad: [UInt64] {
+        var total = [UInt64](repeating: 0, count: loadByNode.map(\.count).max() ?? 0)
+        for series in loadByNode {
+            for (second, count) in series.enumerated() { total[second] &+= count }
+        }
+        return total
     }
 }

@@ -120,10 +120,10 @@ public struct ScenarioRun {
                 name: node.name, counters: machine.stats.fields.map { (name: $0.0, value: $0.1) }, cache: cache,
                 backends: backends, events: events))
         }
-        report.attack = attackReport(simulator)
+        report.attack = attackReport(simulator, load: report.nameserverLoad)
     }
 
-    private func attackReport(_ simulator: Simulator<ClusterHost>) -> RunReport.AttackReport? {
+    private func attackReport(_ simulator: Simulator<ClusterHost>, load: [UInt64]) -> RunReport.AttackReport? {
         let host = simulator.host
         let specs = scenario.workload
         let attackers = specs.indices.filter { specs[$0].role == .attack }
@@ -183,7 +183,6 @@ public struct ScenarioRun {
                 latency.merge(series[second].latency)
             }
         }
-        let load = host.nameserverLoad
         func loadAt(_ second: Int) -> UInt64 { second < load.count ? load[second] : 0 }
         let baselineSeconds = max(0, firstSecond - 1)  // the second before the attack may be partial
         var baselineTotal: UInt64 = 0
