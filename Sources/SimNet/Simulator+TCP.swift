@@ -23,11 +23,16 @@ struct Connection {
     var lastDeliveryToClient: UInt64 = 0
     var lastActivity: UInt64 = 0
     var counted = false
+    /// Closed, with a close notification still travelling to a side: the slot (and its
+    /// generation) stays until the notification is delivered.
+    var notifying = false
 }
 
 /// Steps of `.tcp` events, packed with the connection generation.
 enum TCPStep: UInt32 {
     case synArrives = 1, synRetry, establishedAtClient, idleCheck, closedToClient, closedToServer, refusedToClient
+    /// A close asked for while data was still travelling: FIN follows the last segment.
+    case clientClosesAfterData, serverClosesAfterData
 }
 
 public struct TCPOptions: Sendable {
@@ -61,6 +66,7 @@ extension Simulator {
         connection.lastDeliveryToServer = 0
         connection.lastDeliveryToClient = 0
         connection.counted = false
+        connection.notifying = false
         connections[Int(index)] = connection
         let id = ConnectionID(index: index, generation: connection.generation)
         host.connectionAssigned(node: from.node, id, tag: tag)
@@ -129,14 +135,22 @@ extension Simulator {
                 queue.schedule(event(index, .idleCheck), at: Instant(nanoseconds: connection.lastActivity &+ UInt64(idle)))
             }
         case .closedToClient, .refusedToClient:
+            guard connection.notifying else { return }
+            release(index)
             if accepts(connection.client.node.index, size: 0) {
                 let reason: TCPCloseReason = step == .refusedToClient ? .refused : .closedByPeer
                 invoke(connection.client.node.index, .tcp(.closed(id, reason)), costed: false)
             }
         case .closedToServer:
+            guard connection.notifying else { return }
+            release(index)
             if accepts(connection.server.node.index, size: 0) {
                 invoke(connection.server.node.index, .tcp(.closed(id, .closedByPeer)), costed: false)
             }
+        case .clientClosesAfterData:
+            finish(index, notifyClient: nil, notifyServer: .closedByPeer)
+        case .serverClosesAfterData:
+            finish(index, notifyClient: .closedByPeer, notifyServer: nil)
         }
     }
 
@@ -153,9 +167,12 @@ extension Simulator {
             drop(UInt32(server), reason: .connectionRefused, size: 0)
             connections[Int(index)].state = .closed
             if let back = pathDelay(from: connection.server.node, to: connection.client.node) {
+                // The RST travels back; a lost one leaves the client to its SYN timeout.
+                connections[Int(index)].notifying = true
                 queue.schedule(event(index, .refusedToClient), at: now + .nanoseconds(back))
+            } else {
+                release(index)
             }
-            freeConnections.append(index)
             return
         }
         connections[Int(index)].counted = true
@@ -222,6 +239,13 @@ extension Simulator {
             connections[index].state != .closed
         else { return }
         let byClient = connections[index].client.node.index == node
+        // Data already sent arrives before the FIN (an orderly close, not a reset).
+        let lastData = byClient ? connections[index].lastDeliveryToServer : connections[index].lastDeliveryToClient
+        if lastData > now.nanoseconds {
+            queue.schedule(event(id.index, byClient ? .clientClosesAfterData : .serverClosesAfterData),
+                           at: Instant(nanoseconds: lastData))
+            return
+        }
         finish(id.index, notifyClient: byClient ? nil : .closedByPeer, notifyServer: byClient ? .closedByPeer : nil)
     }
 
@@ -239,9 +263,13 @@ extension Simulator {
             if runtimes[server].connectionsPerClient[clientKey] == 0 { runtimes[server].connectionsPerClient[clientKey] = nil }
         }
         let id = ConnectionID(index: index, generation: connection.generation)
+        var notifying = false
         if let reason = notifyClient {
             if reason == .closedByPeer {
-                queue.schedule(event(index, .closedToClient), at: now + .milliseconds(0))
+                notifying = true
+                // The FIN takes the path's one-way delay (a lost one: the RTO's worth).
+                let delay = pathDelay(from: connection.server.node, to: connection.client.node) ?? Self.minimumRTO
+                queue.schedule(event(index, .closedToClient), at: now + .nanoseconds(delay))
             } else if runtimes[Int(connection.client.node.index)].up {
                 invoke(connection.client.node.index, .tcp(.closed(id, reason)), costed: false)
             }
@@ -249,10 +277,21 @@ extension Simulator {
         if let reason = notifyServer, reason != .closedByPeer, runtimes[Int(connection.server.node.index)].up {
             invoke(connection.server.node.index, .tcp(.closed(id, reason)), costed: false)
         } else if notifyServer == .closedByPeer {
-            queue.schedule(event(index, .closedToServer), at: now + .milliseconds(0))
+            notifying = true
+            let delay = pathDelay(from: connection.client.node, to: connection.server.node) ?? Self.minimumRTO
+            queue.schedule(event(index, .closedToServer), at: now + .nanoseconds(delay))
         }
-        // The slot is reused only after pending events of this generation are stale.
-        connections[Int(index)].generation = (connection.generation &+ 1) & 0xFF_FFFF
+        if notifying {
+            connections[Int(index)].notifying = true
+        } else {
+            release(index)
+        }
+    }
+
+    /// The slot is reused only after pending events of this generation are stale.
+    private mutating func release(_ index: UInt32) {
+        connections[Int(index)].notifying = false
+        connections[Int(index)].generation = (connections[Int(index)].generation &+ 1) & 0xFF_FFFF
         freeConnections.append(index)
     }
 
