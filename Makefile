@@ -27,7 +27,8 @@ unit-test:
 determinism:
 	$(SWIFT) build --scratch-path $(SCRATCH) --product ddnslab
 	scripts/check-determinism.sh $(SCRATCH)/debug/ddnslab scenarios/quickstart.yaml scenarios/faults.yaml \
-		scenarios/replication-crashes.yaml scenarios/failover.yaml scenarios/attacks/reflection.yaml
+		scenarios/replication-crashes.yaml scenarios/failover.yaml scenarios/attacks/reflection.yaml \
+		scenarios/attacks/slow-connections.yaml
 
 # STYLE.md §4.8: no clock, global randomness, threads, environment, Foundation or NIO in core targets.
 lint:

@@ -21,10 +21,13 @@ public struct BalancerConfig: Sendable, Equatable {
     /// How long a UDP query waits for its backend (`tuning.udp.timeout`, default 2 s). A timed-out
     /// query is not retried elsewhere: the client's own retry is what recovers (dnsdist #13575).
     public var udpTimeout: SimDuration
-    /// How long a query forwarded over a connection waits (`tcp_recv_timeout`, default 30 s).
+    /// How long a query forwarded to a backend over a connection waits (the backends'
+    /// `tcp.receive_timeout`, default 30 s).
     public var tcpReadTimeout: SimDuration
     /// How often dynamic-block groups are evaluated (dnsdist's maintenance thread sleeps 1 s).
     public var maintenanceInterval: SimDuration
+    /// Incoming connections: `tuning.tcp` and the binds' connection limits (`FrontendConnections`).
+    public var connections: FrontendConnectionsConfig
 
     public init(
         acl: NetmaskGroup = NetmaskGroup([Netmask("0.0.0.0/0")!, Netmask("::/0")!]),
@@ -33,7 +36,8 @@ public struct BalancerConfig: Sendable, Equatable {
         queryRules: [QueryRuleConfig] = [], responseRules: [ResponseRuleConfig] = [],
         dynamicRules: [DynBlockGroupConfig] = [], dynamicRulesSettings: DynBlockSettings = DynBlockSettings(),
         ringBuffers: RingBufferConfig = RingBufferConfig(), udpTimeout: SimDuration = .seconds(2),
-        tcpReadTimeout: SimDuration = .seconds(30), maintenanceInterval: SimDuration = .seconds(1)
+        tcpReadTimeout: SimDuration = .seconds(30), maintenanceInterval: SimDuration = .seconds(1),
+        connections: FrontendConnectionsConfig = FrontendConnectionsConfig()
     ) {
         self.acl = acl
         self.backends = backends
@@ -49,6 +53,7 @@ public struct BalancerConfig: Sendable, Equatable {
         self.udpTimeout = udpTimeout
         self.tcpReadTimeout = tcpReadTimeout
         self.maintenanceInterval = maintenanceInterval
+        self.connections = connections
     }
 }
 

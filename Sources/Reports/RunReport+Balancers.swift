@@ -119,7 +119,9 @@ extension RunReport {
     public static let balancerCounterFigures = [
         "queries", "responses", "cache-hits", "cache-misses", "dyn-blocked", "rule-drop", "rule-refused",
         "rule-nxdomain", "rule-truncated", "self-answered", "no-policy", "downstream-timeouts", "acl-drops",
-        "noncompliant-queries", "forwarded",
+        "noncompliant-queries", "forwarded", "tcp-accepted", "tcp-restricted", "tcp-refused-frontend-limit",
+        "tcp-refused-client-limit", "tcp-refused-banned", "tcp-closed-receive-timeout", "tcp-closed-max-queries",
+        "tcp-closed-max-duration", "tcp-peak",
     ]
 
     var balancerFigures: [(String, Double)] {
@@ -223,7 +225,7 @@ extension RunReport {
             if events.count > 40 { lines.append(contentsOf: ["", "(\(events.count - 40) more events in report.json)"]) }
             lines.append("")
         }
-        if let attack {
+        if attack != nil {
             lines.append("## Attack")
             lines.append("")
             let figures = attackFigures.map { "| `\($0.0)` | \(JSONValue.format($0.1, decimals: 2)) |" }

@@ -21,6 +21,9 @@ extension RunReport {
             result.append(("\(p).latency.mean", Self.milliseconds(report.latency.mean)))
             result.append(("\(p).retries", Double(report.retries)))
             result.append(("\(p).tcp_fallbacks", Double(report.tcpFallbacks)))
+            for name in ["opened", "failed", "closed_by_server"] {
+                result.append(("\(p).connections.\(name)", Double(report.connections.first { $0.name == name }?.value ?? 0)))
+            }
         }
         for server in servers {
             result.append(("server.\(server.name).queries", Double(server.received)))

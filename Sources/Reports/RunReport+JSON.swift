@@ -84,13 +84,19 @@ extension RunReport {
         latency["min"] = .number(Self.milliseconds(report.latency.isEmpty ? 0 : report.latency.minimum))
         latency["mean"] = .number(Self.milliseconds(report.latency.mean))
         latency["count"] = .integer(Int64(report.latency.totalCount))
-        return .object([
+        var object: [String: JSONValue] = [
             "sent": .integer(Int64(report.sent)), "queries": .integer(Int64(report.completed)),
             "unfinished": .integer(Int64(report.unfinished)), "answers": .object(answers),
             "availability_percent": .number(report.availabilityPercent), "latency_ms": .object(latency),
             "retries": .integer(Int64(report.retries)), "tcp_fallbacks": .integer(Int64(report.tcpFallbacks)),
             "unmatched_responses": .integer(Int64(report.unmatched)), "invalid_responses": .integer(Int64(report.invalid)),
-        ])
+        ]
+        if !report.connections.isEmpty {
+            var connections: [String: JSONValue] = [:]
+            for (name, value) in report.connections { connections[name] = .integer(Int64(value)) }
+            object["connections"] = .object(connections)
+        }
+        return .object(object)
     }
 
     /// One entry per simulated second: queries sent, outcomes completed in that second, p50/p99.

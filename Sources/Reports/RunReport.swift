@@ -20,6 +20,9 @@ public struct RunReport: Sendable {
         public var unmatched: UInt64
         public var invalid: UInt64
         public var series: OutcomeSeries
+        /// Connection figures of a population that queries over connections, or holds them open
+        /// in an attack (name, value), in a fixed order; empty for UDP populations.
+        public var connections: [(name: String, value: UInt64)] = []
 
         public init(name: String, sent: UInt64, outcomes: [QueryOutcome: UInt64], nxdomain: UInt64, unfinished: UInt64,
                     latency: LatencyHistogram, retries: UInt64, tcpFallbacks: UInt64, unmatched: UInt64, invalid: UInt64,

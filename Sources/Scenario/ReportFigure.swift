@@ -29,6 +29,7 @@ public struct ReportFigure: Sendable, Hashable {
         ("availability", .percent), ("latency.p50", .milliseconds), ("latency.p90", .milliseconds),
         ("latency.p99", .milliseconds), ("latency.p999", .milliseconds), ("latency.max", .milliseconds),
         ("latency.mean", .milliseconds), ("retries", .count), ("tcp_fallbacks", .count),
+        ("connections.opened", .count), ("connections.failed", .count), ("connections.closed_by_server", .count),
     ]
 
     /// Figures of each nameserver (`server.<name>.<suffix>`).
@@ -46,7 +47,9 @@ public struct ReportFigure: Sendable, Hashable {
     public static let balancerCounters = [
         "queries", "responses", "cache_hits", "cache_misses", "dyn_blocked", "rule_drop", "rule_refused",
         "rule_nxdomain", "rule_truncated", "self_answered", "no_policy", "downstream_timeouts", "acl_drops",
-        "noncompliant_queries", "forwarded",
+        "noncompliant_queries", "forwarded", "tcp_accepted", "tcp_restricted", "tcp_refused_frontend_limit",
+        "tcp_refused_client_limit", "tcp_refused_banned", "tcp_closed_receive_timeout", "tcp_closed_max_queries",
+        "tcp_closed_max_duration", "tcp_peak",
     ]
 
     /// Figures of a scenario with attack populations (`attack.<suffix>`), judged on the legitimate

@@ -277,6 +277,11 @@ public struct ResolverPopulationSpec: Sendable, Equatable {
     /// Queries carry the addresses of this population as their source (reflection): the answers go
     /// to its clients, who never asked.
     public var spoof: String?
+    /// How queries travel: UDP (Do53/UDP), TCP, DoT or DoH; over a connection each client keeps
+    /// one open per target and pipelines on it.
+    public var transport: FrontendProtocol = .do53UDP
+    /// Slow or idle connections: each client holds `perClient` connections open.
+    public var hold: ConnectionHoldSpec?
 
     public init(
         name: String, count: Int, site: String, targets: [String], rate: RateSpec,
@@ -409,5 +414,17 @@ public struct Expectation: Sendable, Equatable {
         case .equal: value == threshold
         case .notEqual: value != threshold
         }
+    }
+}
+
+/// `hold_connections`: a slow/idle connection attack (see `ConnectionHold` in Traffic).
+public struct ConnectionHoldSpec: Sendable, Equatable {
+    public var perClient: Int
+    /// One query per connection at this interval (slow); nil sends nothing (idle).
+    public var sendEvery: SimDuration?
+
+    public init(perClient: Int, sendEvery: SimDuration?) {
+        self.perClient = perClient
+        self.sendEvery = sendEvery
     }
 }

@@ -95,23 +95,77 @@ extension ScenarioReader {
                 config.udpTimeout = timeout
             }
             if let tcp = items["tcp"],
-                let tcpItems = mapping(tcp.value, key: tcp.keyNode, context: "tuning.tcp", allowed: ["receive_timeout"]),
-                let timeout = seconds(tcpItems["receive_timeout"]) {
-                config.tcpReadTimeout = timeout
+                let tcpItems = mapping(tcp.value, key: tcp.keyNode, context: "tuning.tcp", allowed: Self.tcpTuningKeys) {
+                readTCPTuning(tcpItems, into: &config.connections.tcp)
             }
         }
         if let binds = fields["binds"], let items = list(binds, expected: "a list of binds") {
-            // Frontends: every balancer listens on Do53 (53), DoT (853) and DoH (443) in the
-            // simulation; `binds` is accepted for compatibility and checked for known protocols.
+            // Every balancer listens on Do53 (53), DoT (853) and DoH (443) in the simulation; a
+            // bind carries its frontend's connection limits (`tcp.max_concurrent_connections`,
+            // `doh.idle_timeout`). Addresses, threads and certificates are accepted and ignored.
             for item in items {
                 guard let bind = mapping(item, context: "bind", allowed: ["listen_address", "protocol", "reuseport",
                                                                           "threads", "tls", "doh", "tcp"]) else { continue }
-                _ = parse(bind["protocol"], expected: "Do53, DoT or DoH") { text in
+                let protocolName = parse(bind["protocol"], expected: "Do53, DoT or DoH") { text in
                     ["Do53", "DoT", "DoH"].contains(text) ? .value(text) : .malformed
+                } ?? "Do53"
+                var limits = FrontendLimits()
+                if let tcp = bind["tcp"],
+                    let tcpItems = mapping(tcp.value, key: tcp.keyNode, context: "bind tcp",
+                                           allowed: ["max_concurrent_connections", "fast_open_queue_size", "max_in_flight_queries",
+                                                     "listen_queue_size"]),
+                    let limit = integer(tcpItems["max_concurrent_connections"], name: "max_concurrent_connections", in: 0...10_000_000) {
+                    limits.maxConcurrentConnections = limit
+                }
+                switch protocolName {
+                case "DoT":
+                    config.connections.dot.maxConcurrentConnections = limits.maxConcurrentConnections
+                case "DoH":
+                    config.connections.doh.maxConcurrentConnections = limits.maxConcurrentConnections
+                    if let doh = bind["doh"],
+                        let dohItems = mapping(doh.value, key: doh.keyNode, context: "bind doh",
+                                               allowed: ["paths", "idle_timeout", "provider", "send_cache_control_headers",
+                                                         "trust_forwarded_for_header", "exact_path_matching"]),
+                        let idle = seconds(dohItems["idle_timeout"]) {
+                        config.connections.doh.idleTimeout = idle
+                    }
+                default:
+                    config.connections.do53TCP.maxConcurrentConnections = limits.maxConcurrentConnections
                 }
             }
         }
         return config
+    }
+
+    static let tcpTuningKeys = [
+        "receive_timeout", "send_timeout", "max_queries_per_connection", "max_connection_duration",
+        "max_connections_per_client", "connections_overload_threshold", "max_connection_rate_per_client",
+        "connection_rate_interval", "ban_duration_for_exceeding_tcp_tls_rate", "connections_mask_v4", "connections_mask_v6",
+        "worker_threads", "max_queued_connections",
+    ]
+
+    /// `tuning.tcp`: the incoming-connection settings `FrontendConnections` enforces.
+    mutating func readTCPTuning(_ items: Fields, into tcp: inout TCPTuningConfig) {
+        if let value = seconds(items["receive_timeout"]) { tcp.receiveTimeout = value }
+        if let value = integer(items["max_queries_per_connection"], name: "max_queries_per_connection", in: 0...Int(UInt32.max)) {
+            tcp.maxQueriesPerConnection = value
+        }
+        if let value = seconds(items["max_connection_duration"]) { tcp.maxConnectionDuration = value }
+        if let value = integer(items["max_connections_per_client"], name: "max_connections_per_client", in: 0...10_000_000) {
+            tcp.maxConnectionsPerClient = value
+        }
+        if let value = integer(items["connections_overload_threshold"], name: "connections_overload_threshold", in: 0...100) {
+            tcp.connectionsOverloadThreshold = value
+        }
+        if let value = integer(items["max_connection_rate_per_client"], name: "max_connection_rate_per_client", in: 0...10_000_000) {
+            tcp.maxConnectionRatePerClient = value
+        }
+        if let value = integer(items["connection_rate_interval"], name: "connection_rate_interval", in: 1...60) {
+            tcp.connectionRateIntervalMinutes = value
+        }
+        if let value = seconds(items["ban_duration_for_exceeding_tcp_tls_rate"]) { tcp.banDurationForExceedingRate = value }
+        if let value = integer(items["connections_mask_v4"], name: "connections_mask_v4", in: 0...32) { tcp.connectionsMaskV4 = value }
+        if let value = integer(items["connections_mask_v6"], name: "connections_mask_v6", in: 0...128) { tcp.connectionsMaskV6 = value }
     }
 
     /// An integer in dnsdist's unit (seconds) or a duration text.

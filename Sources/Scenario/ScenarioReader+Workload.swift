@@ -1,3 +1,4 @@
+import Balancer
 import DNSWire
 import Determinism
 import Yams
@@ -8,7 +9,9 @@ extension ScenarioReader {
     static let populationKeys = [
         "name", "count", "site", "targets", "rate", "qtypes", "names", "nxdomain", "edns", "timeout", "retries",
         "tcp_fallback", "role", "start", "stop", "random_subdomain_of", "fixed_names", "malformed", "spoof",
+        "transport", "hold_connections",
     ]
+    static let holdKeys = ["per_client", "send_every"]
     static let ednsKeys = ["share", "sizes"]
     /// First components of figure paths that are not populations (`server.ns1.queries`, `trace.events`,
     /// `replication.changes`).
@@ -85,6 +88,25 @@ extension ScenarioReader {
             spoof = reference(field.value, key: field.keyNode, what: "population", known: populationNames.filter { $0 != name },
                               listName: "populations declared before", checked: true)
         }
+        let transport = parse(fields["transport"], expected: "udp, tcp, dot or doh") { text -> Parsed<FrontendProtocol> in
+            switch text.lowercased() {
+            case "udp", "do53": .value(.do53UDP)
+            case "tcp": .value(.do53TCP)
+            case "dot": .value(.dot)
+            case "doh": .value(.doh)
+            default: .malformed
+            }
+        }
+        var hold: ConnectionHoldSpec?
+        if let field = fields["hold_connections"],
+            let items = mapping(field.value, key: field.keyNode, context: "hold_connections", allowed: Self.holdKeys,
+                                required: ["per_client"]),
+            let perClient = integer(items["per_client"], name: "per_client", in: 1...10_000) {
+            hold = ConnectionHoldSpec(perClient: perClient, sendEvery: duration(items["send_every"], .positive))
+            if transport == nil || transport == .do53UDP {
+                report("hold_connections needs a connection transport (transport: tcp, dot or doh)", at: field.keyNode)
+            }
+        }
         guard let name, let count, let site, let rate else { return nil }
         let defaults = ResolverPopulationSpec(name: name, count: count, site: site,
                                               targets: balancerNames.isEmpty ? hostNames : balancerNames, rate: rate)
@@ -104,6 +126,11 @@ extension ScenarioReader {
         spec.fixedNames = fixedNames ?? []
         spec.malformedPartsPerMillion = malformed ?? 0
         spec.spoof = spoof
+        spec.transport = transport ?? .do53UDP
+        spec.hold = hold
+        if let hold, hold.perClient * count > 1_000_000, let field = fields["hold_connections"] {
+            report("hold_connections opens \(hold.perClient * count) connections; keep it at 1,000,000 or fewer", at: field.keyNode)
+        }
         return spec
     }
 

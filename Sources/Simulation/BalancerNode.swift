@@ -43,6 +43,8 @@ public enum BalancerClient: Sendable, Equatable {
 /// answers. The adapter only routes bytes; every DNS decision is the machine's.
 public struct BalancerNode {
     public private(set) var machine: BalancerMachine
+    /// Which client connections to keep and when to close them (limits and timeouts).
+    public private(set) var frontends: FrontendConnections
     public let name: String
     let node: NodeID
     /// Backend `i`'s port-53 endpoint.
@@ -77,6 +79,7 @@ public struct BalancerNode {
         self.addressBook = addressBook
         self.seed = seed
         machine = try BalancerMachine(config: config, seed: seed, label: "balancer/" + name)
+        frontends = FrontendConnections(config: config.connections)
         backendConnections = Array(repeating: nil, count: backends.count)
         backendConnecting = Array(repeating: false, count: backends.count)
         backendQueues = Array(repeating: [], count: backends.count)
@@ -104,6 +107,7 @@ public struct BalancerNode {
             guard token == armedToken else { return }
             armedAt = .max
             machine.wake(now: now, actions: &output)
+            for handle in frontends.expire(now: now) { closeClient(handle, &actions) }
         case .datagram(let datagram):
             let port = datagram.destination.port
             if port >= Self.probePortBase && port < Self.connectionPortBase {
@@ -117,7 +121,12 @@ public struct BalancerNode {
                     actions: &output)
             }
         case .tcp(.accepted(let connection, let peer, let local)):
-            clientConnections[connection] = (peer, Self.frontend(port: local.port))
+            let frontend = Self.frontend(port: local.port)
+            let handle = BalancerClient.connection(connection).handle
+            switch frontends.accept(handle, address: address(of: peer), port: peer.port, frontend: frontend, now: now) {
+            case .accepted: clientConnections[connection] = (peer, frontend)
+            default: actions.append(.tcpClose(connection))
+            }
         case .tcp(.connected(let connection)):
             if let backend = connectionBackend[connection] {
                 backendConnecting[backend] = false
@@ -128,7 +137,13 @@ public struct BalancerNode {
             if let backend = connectionBackend[connection] {
                 machine.backendResponse(bytes, backend: backend, now: now, actions: &output)
             } else if let (peer, transport) = clientConnections[connection] {
-                machine.query(bytes, from: BalancerClient.connection(connection).handle, address: address(of: peer), port: peer.port,
+                let handle = BalancerClient.connection(connection).handle
+                guard frontends.queryRead(handle, now: now) else {
+                    clientConnections[connection] = nil
+                    actions.append(.tcpClose(connection))
+                    break
+                }
+                machine.query(bytes, from: handle, address: address(of: peer), port: peer.port,
                               transport: transport, now: now, actions: &output)
             }
         case .tcp(.closed(let connection, _)):
@@ -136,13 +151,15 @@ public struct BalancerNode {
                 backendConnections[backend] = nil
                 backendConnecting[backend] = false
                 backendQueues[backend].removeAll()
-            } else {
-                clientConnections[connection] = nil
+            } else if clientConnections.removeValue(forKey: connection) != nil {
+                frontends.closed(BalancerClient.connection(connection).handle)
             }
         }
         translate(now: now, &actions)
         events.append(contentsOf: machine.takeEvents())
-        if let next = machine.nextDeadline, next.nanoseconds < armedAt {
+        var deadline = machine.nextDeadline
+        if let connections = frontends.nextDeadline(), deadline.map({ connections < $0 }) ?? true { deadline = connections }
+        if let next = deadline, next.nanoseconds < armedAt {
             armedAt = next.nanoseconds
             armedToken &+= 1
             actions.append(.armTimer(at: next, token: armedToken))
@@ -158,7 +175,12 @@ public struct BalancerNode {
                     let datagram = Datagram(source: frontend, destination: client, payload: bytes)
                     actions.append(at > now ? .sendAt(datagram, at: at) : .send(datagram))
                 case .connection(let connection):
-                    if clientConnections[connection] != nil { actions.append(.tcpSend(connection, bytes)) }
+                    guard clientConnections[connection] != nil else { break }
+                    actions.append(.tcpSend(connection, bytes))
+                    if frontends.responseWritten(handle, now: now) {
+                        clientConnections[connection] = nil
+                        actions.append(.tcpClose(connection))
+                    }
                 }
             case .forward(let backend, let bytes, overTCP: false):
                 let source = Endpoint(node: node, port: Self.queryPortBase + UInt16(backend))
@@ -186,6 +208,13 @@ public struct BalancerNode {
         }
     }
 
+    /// The frontend side gave up on a client connection (timeout, lifetime): close it.
+    private mutating func closeClient(_ handle: ClientHandle, _ actions: inout [NodeAction]) {
+        guard case .connection(let connection) = BalancerClient(handle) else { return }
+        clientConnections[connection] = nil
+        actions.append(.tcpClose(connection))
+    }
+
     mutating func assign(_ connection: ConnectionID, tag: UInt64) {
         let backend = Int(tag)
         guard backend < backendConnections.count else { return }
@@ -201,6 +230,7 @@ public struct BalancerNode {
             machine = fresh
         }
         clientConnections = [:]
+        frontends = FrontendConnections(config: config.connections)
         backendConnections = Array(repeating: nil, count: backends.count)
         backendConnecting = Array(repeating: false, count: backends.count)
         backendQueues = Array(repeating: [], count: backends.count)

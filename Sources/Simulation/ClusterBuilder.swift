@@ -95,6 +95,9 @@ struct ClusterBuilder {
         return nil
     }
 
+    /// Open connections a balancer's kernel holds at most (a usual `ulimit -n`).
+    static let balancerDescriptors = 65_536
+
     /// Balancer i gets 203.0.113.(10+i) and 2001:db8:b::(10+i); its backends are nameservers.
     private func addBalancers(
         to simulator: inout Simulator<ClusterHost>, siteIDs: [String: SiteID], networkMask: ([String]) -> UInt64,
@@ -110,7 +113,11 @@ struct ClusterBuilder {
             let node = NodeConfig(
                 name: spec.name, site: siteIDs[spec.site] ?? SiteID(0), networks: networkMask(spec.networks),
                 addresses: [.v4(v4), .v6(v6)], cores: spec.capacity.cores, serviceTime: spec.capacity.serviceTime,
-                queueLimit: spec.capacity.queueLimit)
+                queueLimit: spec.capacity.queueLimit,
+                // The kernel only bounds descriptors; connection limits and timeouts are the
+                // balancer's own decisions (`FrontendConnections`).
+                maxConnections: Self.balancerDescriptors, maxConnectionsPerClient: Self.balancerDescriptors,
+                idleTimeout: .seconds(3600))
             let id = simulator.addNode(config: node)
             do {
                 simulator.host.add(try BalancerNode(name: spec.name, config: config, node: id, backends: backends,
@@ -208,6 +215,13 @@ struct ClusterBuilder {
         config.randomSubdomainOf = spec.randomSubdomainOf
         config.fixedNames = spec.fixedNames
         config.malformedPartsPerMillion = spec.malformedPartsPerMillion
+        switch spec.transport {
+        case .do53UDP: config.transport = .udp
+        case .do53TCP: config.transport = .tcp
+        case .dot: config.transport = .dot
+        case .doh: config.transport = .doh
+        }
+        config.hold = spec.hold.map { ConnectionHold(perClient: $0.perClient, sendEvery: $0.sendEvery) }
         return config
     }
 

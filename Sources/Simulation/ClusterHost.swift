@@ -181,7 +181,7 @@ public struct ResolverNode {
         case .tcp(.closed(let connection, _)):
             if let tag = tags.removeValue(forKey: connection) {
                 connections[tag] = nil
-                population.tcpClosed(tag: tag)
+                population.tcpClosed(tag: tag, now: now)
             }
         case .tcp(.accepted): break
         }
@@ -202,7 +202,9 @@ public struct ResolverNode {
                 actions.append(.sendAt(Datagram(source: source, destination: servers[server], payload: bytes), at: at))
             case .connectTCP(let client, let server, let tag):
                 let source = Endpoint(node: node, addressIndex: client, port: UInt16(32_768 + tag % 28_000))
-                actions.append(.tcpConnect(from: source, to: servers[server], tag: tag))
+                var destination = servers[server]
+                destination.port = population.config.transport.port
+                actions.append(.tcpConnect(from: source, to: destination, tag: tag))
             case .sendTCP(let tag, let bytes):
                 if let connection = connections[tag] { actions.append(.tcpSend(connection, bytes)) }
             case .closeTCP(let tag):

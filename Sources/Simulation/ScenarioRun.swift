@@ -57,11 +57,23 @@ public struct ScenarioRun {
             let metrics = node.population.metrics
             var outcomes: [QueryOutcome: UInt64] = [:]
             for outcome in QueryOutcome.allCases { outcomes[outcome] = metrics.count(outcome) }
-            return RunReport.ClassReport(
+            var report = RunReport.ClassReport(
                 name: name, sent: metrics.sent, outcomes: outcomes, nxdomain: metrics.nxdomain,
                 unfinished: UInt64(node.population.outstanding), latency: metrics.latency, retries: metrics.retries,
                 tcpFallbacks: metrics.tcpFallbacks, unmatched: metrics.unmatched, invalid: metrics.invalid,
                 series: metrics.series)
+            if node.population.config.transport != .udp {
+                report.connections = [("opened", metrics.connectionsOpened), ("failed", metrics.connectionsFailed),
+                                      ("closed_by_server", metrics.connectionsClosedByServer)]
+            }
+            if node.population.config.hold != nil {
+                report.connections += [
+                    ("held_attempts", metrics.heldConnectionAttempts), ("held_refused", metrics.heldConnectionsRefused),
+                    ("held_closed_by_server", metrics.heldConnectionsClosedByServer), ("held_peak", metrics.heldConnectionsPeak),
+                    ("held_queries", metrics.heldQueries), ("held_answers", metrics.heldAnswers),
+                ]
+            }
+            return report
         }
         // Authoritative servers count their responses; primaries and secondaries every message sent.
         let servers = built.nameservers.enumerated().map { index, entry in
@@ -117,7 +129,8 @@ public struct ScenarioRun {
                 }
             }
             report.balancers.append(RunReport.BalancerReport(
-                name: node.name, counters: machine.stats.fields.map { (name: $0.0, value: $0.1) }, cache: cache,
+                name: node.name, counters: (machine.stats.fields + node.frontends.stats.fields).map { (name: $0.0, value: $0.1) },
+                cache: cache,
                 backends: backends, events: events))
         }
         report.attack = attackReport(simulator, load: report.nameserverLoad)
@@ -139,7 +152,9 @@ public struct ScenarioRun {
             else { return nil }
             return block.at
         }
-        let detected = blocks.min().map { $0 - start }
+        // A connection attack meets its limit when a held connection is first refused or closed.
+        let rejections = attackers.compactMap { host.populations[$0].population.metrics.firstHeldRejection }.filter { $0 >= start }
+        let detected = (blocks + rejections).min().map { $0 - start }
         // Mitigation: the first second in which at most 10% of the attack's finished queries were answered.
         var attackSeconds: [OutcomeSeries.Second] = []
         var attackQueries: UInt64 = 0
@@ -164,6 +179,7 @@ public struct ScenarioRun {
             }
         }
         let mitigated = mitigatedSecond.map { Instant(nanoseconds: UInt64($0) * 1_000_000_000) - start }
+            ?? rejections.min().map { $0 - start }
         // The legitimate populations during the window.
         var queries: UInt64 = 0, correct: UInt64 = 0, refused: UInt64 = 0, timeouts: UInt64 = 0, servfail: UInt64 = 0
         var latency = LatencyHistogram(precisionBits: 5)

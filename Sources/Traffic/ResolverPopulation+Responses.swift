@@ -59,6 +59,7 @@ extension ResolverPopulation {
 
     /// The TCP connection for `tag` is up: send the query on it.
     public mutating func tcpConnected(tag: UInt64, now: Instant, actions: inout [Action]) {
+        if streamConnected(tag: tag, now: now, actions: &actions) { return }
         guard let key = tcpByConnection[tag], let query = pending[key] else {
             actions.append(.closeTCP(tag: tag))
             return
@@ -70,6 +71,7 @@ extension ResolverPopulation {
 
     /// A message arrived on the TCP connection for `tag`.
     public mutating func tcpReceived(_ bytes: [UInt8], tag: UInt64, now: Instant, actions: inout [Action]) {
+        if streamReceived(bytes, tag: tag, now: now) { return }
         guard let key = tcpByConnection[tag], let query = pending[key] else { return }
         pending[key] = nil
         tcpByConnection[tag] = nil
@@ -83,7 +85,8 @@ extension ResolverPopulation {
     }
 
     /// The TCP connection for `tag` failed or closed before an answer: the retry deadline handles it.
-    public mutating func tcpClosed(tag: UInt64) {
+    public mutating func tcpClosed(tag: UInt64, now: Instant) {
+        if streamClosed(tag: tag, now: now) { return }
         tcpByConnection[tag] = nil
     }
 
@@ -93,7 +96,7 @@ extension ResolverPopulation {
         return question.name == query.name && question.type == query.type && question.class == .in
     }
 
-    private mutating func classify(_ response: Message, for query: Pending) -> QueryOutcome {
+    mutating func classify(_ response: Message, for query: Pending) -> QueryOutcome {
         guard Self.isValid(response, for: query) else {
             metrics.invalid &+= 1
             return .wrong
@@ -180,6 +183,22 @@ public struct PopulationMetrics: Sendable, Equatable {
     public var malformedSent: UInt64 = 0
     /// Octets of answers nobody here asked for: what a reflection victim receives.
     public var unmatchedBytes: UInt64 = 0
+    /// Connection transports: connections opened, refused or failed before the handshake ended,
+    /// and closed by the server (idle timeout, query budget, lifetime).
+    public var connectionsOpened: UInt64 = 0
+    public var connectionsFailed: UInt64 = 0
+    public var connectionsClosedByServer: UInt64 = 0
+    /// Slow/idle connection attack: attempts, refusals, closes by the server, queries and answers
+    /// on held connections, and how many were open at once.
+    public var heldConnectionAttempts: UInt64 = 0
+    public var heldConnectionsRefused: UInt64 = 0
+    public var heldConnectionsClosedByServer: UInt64 = 0
+    public var heldQueries: UInt64 = 0
+    public var heldAnswers: UInt64 = 0
+    public var heldConnectionsOpen: UInt64 = 0
+    public var heldConnectionsPeak: UInt64 = 0
+    /// When the servers first refused or closed a held connection (the attack met a limit).
+    public var firstHeldRejection: Instant?
 
     public init() {}
 

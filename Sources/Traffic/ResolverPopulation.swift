@@ -30,6 +30,11 @@ public struct ResolverPopulation: Sendable {
     private var nextSendAt: UInt64 = 0
     var nextTCPTag: UInt64 = 1
     var tcpByConnection = UInt64Map<UInt64>()
+    /// Connection transports: each client's connection to each server, and its tag's stream key.
+    var streams = UInt64Map<Stream>()
+    var streamByTag = UInt64Map<UInt64>()
+    /// Connection-exhaustion attack state (`config.hold`).
+    var hold = HoldState()
     private var writer = WireWriter(capacity: 512)
     /// Encoded queries by (name rank, type, EDNS size): a new query copies one and patches its ID,
     /// as dnsperf sends from prepared buffers. Names drawn for NXDOMAIN are unique and not kept.
@@ -86,6 +91,7 @@ public struct ResolverPopulation: Sendable {
     public var nextDeadline: Instant? {
         var next: UInt64 = nextSendAt < config.stopAt.nanoseconds ? nextSendAt : .max
         if deadlineHead < deadlines.count { next = min(next, deadlines[deadlineHead].at) }
+        if let held = holdDeadline { next = min(next, held) }
         return next == .max ? nil : Instant(nanoseconds: next)
     }
 
@@ -96,10 +102,12 @@ public struct ResolverPopulation: Sendable {
     /// Sends what is due (within the batch window) and handles expired deadlines.
     public mutating func wake(now: Instant, actions: inout [Action]) {
         expireDeadlines(now: now, actions: &actions)
+        if config.hold != nil { wakeHold(now: now, actions: &actions) }
         let horizon = now.nanoseconds &+ Self.batchWindow
         while nextSendAt < horizon && nextSendAt < config.stopAt.nanoseconds {
-            sendNewQuery(now: Instant(nanoseconds: max(nextSendAt, now.nanoseconds)), actions: &actions)
-            if let gap = config.rate.gap(at: Instant(nanoseconds: nextSendAt), random: &random) {
+            let rate = config.rate.perSecond(Instant(nanoseconds: nextSendAt))
+            if rate > 0 { sendNewQuery(now: Instant(nanoseconds: max(nextSendAt, now.nanoseconds)), actions: &actions) }
+            if let gap = config.rate.gap(rate: rate, random: &random) {
                 nextSendAt &+= UInt64(gap)
             } else {
                 nextSendAt &+= 1_000_000_000
@@ -136,7 +144,7 @@ public struct ResolverPopulation: Sendable {
     }
 
     /// A name and its popularity rank; the rank is nil for a fresh name that does not exist.
-    private mutating func pickName() -> (DNSName, Int?) {
+    mutating func pickName() -> (DNSName, Int?) {
         if config.nxdomainPartsPerMillion > 0, random.chance(partsPerMillion: config.nxdomainPartsPerMillion),
             let parent = config.randomSubdomainOf.isEmpty ? random.element(of: apexes) : random.element(of: config.randomSubdomainOf)
         {
@@ -175,6 +183,10 @@ public struct ResolverPopulation: Sendable {
         }
         bytes[0] = UInt8(id >> 8)
         bytes[1] = UInt8(id & 0xFF)
+        if config.transport != .udp {
+            sendOnStream(query, bytes: bytes, id: id, now: now, actions: &actions)
+            return
+        }
         let key = Self.key(client: query.client, port: port, id: id)
         pending[key] = query
         deadlines.append((now.nanoseconds &+ UInt64(config.timeout.nanoseconds), key, query.attempt))

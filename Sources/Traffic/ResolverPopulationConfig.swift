@@ -28,6 +28,10 @@ public struct ResolverPopulationConfig: Sendable {
     public var startAt: Instant = .zero
     /// Share of sends that are random bytes instead of a query (garbage traffic).
     public var malformedPartsPerMillion: UInt32 = 0
+    /// How queries travel: datagrams, or a connection per client and server (plain TCP, DoT, DoH).
+    public var transport: ClientTransport = .udp
+    /// A connection-exhaustion attack: every client holds this many connections open.
+    public var hold: ConnectionHold?
 
     public init(
         name: String, clientCount: Int, serverCount: Int, rate: QueryRate, queryTypes: [(RRType, UInt32)] = [(.a, 1_000_000)],
@@ -70,12 +74,47 @@ public struct QueryRate: Sendable {
 
     /// Nanoseconds to the next query; nil when the rate is zero (then check again in a second).
     func gap(at now: Instant, random: inout SeededRandom) -> Int64? {
-        let rate = perSecond(now)
+        gap(rate: perSecond(now), random: &random)
+    }
+
+    /// Nanoseconds to the next query at `rate` queries per second.
+    func gap(rate: Double, random: inout SeededRandom) -> Int64? {
         guard rate > 0 else { return nil }
         let mean = 1e9 / rate
         switch process {
         case .constant: return max(1, Int64(mean.rounded()))
         case .poisson: return max(1, Int64(random.exponential(mean: mean).rounded()))
         }
+    }
+}
+
+/// How a population's queries travel. Over a connection, each client keeps one connection per
+/// server open and pipelines its queries on it, reconnecting when the server closes it (as stubs
+/// with DoT or DoH do); the handshake (TCP, plus TLS 1.3 on 853 and 443) delays the first query.
+public enum ClientTransport: String, Sendable, CaseIterable {
+    case udp, tcp, dot, doh
+
+    /// The server port: 53, 853 (DoT) or 443 (DoH).
+    public var port: UInt16 {
+        switch self {
+        case .udp, .tcp: 53
+        case .dot: 853
+        case .doh: 443
+        }
+    }
+}
+
+/// Slow or idle connections (slowloris on DNS): each client opens `perClient` connections and
+/// keeps them; with `sendEvery` it sends one query on each at that interval (slow), without it
+/// nothing (idle). A closed connection is reopened after `reconnectDelay` until the attack stops.
+public struct ConnectionHold: Sendable, Equatable {
+    public var perClient: Int
+    public var sendEvery: SimDuration?
+    public var reconnectDelay: SimDuration
+
+    public init(perClient: Int, sendEvery: SimDuration? = nil, reconnectDelay: SimDuration = .milliseconds(250)) {
+        self.perClient = perClient
+        self.sendEvery = sendEvery
+        self.reconnectDelay = reconnectDelay
     }
 }

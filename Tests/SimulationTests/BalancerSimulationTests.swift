@@ -82,4 +82,89 @@ import Testing
         #expect(ns1[13...].contains { $0 > 0 })
         #expect(report.passed)
     }
+
+    /// A DoT stub behind one balancer, 10 ms each way: the first query pays the TCP and TLS 1.3
+    /// round trips (60 ms), later ones ride the same connection (20 ms), which the 2 s receive
+    /// timeout keeps open between queries 100 ms apart.
+    @Test func dotStubPaysOneHandshakeThenReusesItsConnection() throws {
+        let scenario = try ScenarioLoader.scenario(yaml: """
+            version: 1
+            name: dot-stub
+            seed: 9
+            duration: 5s
+            sites:
+              dc: { networks: [public, internal], local_latency: 0us }
+              home: { networks: [public] }
+            links:
+              - { between: [home, dc], latency: { base: 10ms } }
+            nameservers:
+              - { name: ns1, site: dc, networks: [internal] }
+            balancers:
+              - { name: lb1, site: dc }
+            dnsdist:
+              backends:
+                - { address: ns1, health_checks: { mode: up } }
+            zones: [test.zone]
+            workload:
+              - resolvers: { name: stub, count: 1, site: home, transport: dot, rate: "constant(10/s)", names: uniform }
+            """, file: "dot.yaml")
+        let report = SimulationSupport.run(scenario)
+        let stub = report.classes[0]
+        #expect(stub.availabilityPercent == 100)
+        #expect(stub.connections.first { $0.name == "opened" }?.value == 1)
+        #expect(stub.latency.minimum >= 20_000_000 && stub.latency.minimum < 21_000_000)
+        #expect(stub.latency.maximum >= 60_000_000 && stub.latency.maximum < 61_000_000)
+        #expect(report.balancers[0].counter("tcp-accepted") == 1)
+    }
+
+    /// Idle DoH connections from a few addresses fill a small frontend unless a per-client cap
+    /// stops them: with the cap, the stubs are never refused; without it, they are.
+    @Test func perClientCapKeepsIdleConnectionsFromStarvingStubs() throws {
+        func run(cap: Int) throws -> RunReport {
+            let scenario = try ScenarioLoader.scenario(yaml: """
+                version: 1
+                name: idle-doh
+                seed: 10
+                duration: 20s
+                sites:
+                  dc: { networks: [public, internal], local_latency: 100us }
+                nameservers:
+                  - { name: ns1, site: dc, networks: [internal] }
+                balancers:
+                  - { name: lb1, site: dc }
+                dnsdist:
+                  binds:
+                    - { listen_address: "0.0.0.0:443", protocol: DoH, tcp: { max_concurrent_connections: 200 }, doh: { idle_timeout: 2 } }
+                  tuning: { tcp: { max_connections_per_client: \(cap) } }
+                  backends:
+                    - { address: ns1, health_checks: { mode: up } }
+                zones: [test.zone]
+                workload:
+                  - resolvers: { name: stub, count: 50, site: dc, transport: doh, rate: "poisson(50/s)" }
+                  - resolvers:
+                      name: idlers
+                      role: attack
+                      count: 10
+                      site: dc
+                      transport: doh
+                      rate: "constant(0/s)"
+                      hold_connections: { per_client: 50 }
+                      start: 5s
+                      stop: 15s
+                """, file: "idle.yaml")
+            return SimulationSupport.run(scenario)
+        }
+        let capped = try run(cap: 10)
+        let open = try run(cap: 0)
+        func connections(_ report: RunReport, _ population: String, _ name: String) -> UInt64 {
+            report.classes.first { $0.name == population }?.connections.first { $0.name == name }?.value ?? 0
+        }
+        #expect(connections(capped, "stub", "failed") == 0)
+        #expect(connections(capped, "idlers", "held_peak") <= 100)
+        #expect(capped.balancers[0].counter("tcp-refused-client-limit") > 0)
+        #expect(capped.balancers[0].counter("tcp-refused-frontend-limit") == 0)
+        #expect(connections(open, "stub", "failed") > 0)
+        #expect(open.balancers[0].counter("tcp-refused-frontend-limit") > 0)
+        #expect(connections(open, "idlers", "held_peak") > 100)
+    }
 }
