@@ -234,3 +234,58 @@ extension RunReport {
         return lines
     }
 }
+
+extension RunReport {
+    /// What the hoster's edge filter in front of one host let through and dropped.
+    public struct EdgeReport: Sendable, Equatable {
+        public var name: String
+        public var passed: UInt64
+        public var droppedSourcePort: UInt64
+        public var droppedPerSource: UInt64
+        public var droppedTotalRate: UInt64
+
+        public init(name: String, passed: UInt64, droppedSourcePort: UInt64, droppedPerSource: UInt64, droppedTotalRate: UInt64) {
+            self.name = name
+            self.passed = passed
+            self.droppedSourcePort = droppedSourcePort
+            self.droppedPerSource = droppedPerSource
+            self.droppedTotalRate = droppedTotalRate
+        }
+
+        public var dropped: UInt64 { droppedSourcePort + droppedPerSource + droppedTotalRate }
+
+        var fields: [(String, UInt64)] {
+            [("passed", passed), ("dropped", dropped), ("dropped_source_port", droppedSourcePort),
+             ("dropped_per_source", droppedPerSource), ("dropped_total_rate", droppedTotalRate)]
+        }
+    }
+
+    /// `edge.<figure>`, summed over the hosts behind the filter.
+    var edgeFigures: [(String, Double)] {
+        guard let first = edge.first else { return [] }
+        return first.fields.indices.map { index in
+            ("edge.\(first.fields[index].0)", Double(edge.reduce(0) { $0 + $1.fields[index].1 }))
+        }
+    }
+
+    var edgeJSON: JSONValue? {
+        guard !edge.isEmpty else { return nil }
+        var object: [String: JSONValue] = [:]
+        for entry in edge {
+            var fields: [String: JSONValue] = [:]
+            for (name, value) in entry.fields { fields[name] = .integer(Int64(value)) }
+            object[entry.name] = .object(fields)
+        }
+        return .object(object)
+    }
+
+    var edgeMarkdown: [String] {
+        guard !edge.isEmpty else { return [] }
+        var lines = ["## Edge filter", "", "| host | passed | dropped: source port | per source | total rate |", "|---|---:|---:|---:|---:|"]
+        for entry in edge {
+            lines.append("| \(entry.name) | \(entry.passed) | \(entry.droppedSourcePort) | \(entry.droppedPerSource) | \(entry.droppedTotalRate) |")
+        }
+        lines.append("")
+        return lines
+    }
+}

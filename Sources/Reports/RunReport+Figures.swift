@@ -43,6 +43,7 @@ extension RunReport {
         }
         result.append(contentsOf: balancerFigures)
         result.append(contentsOf: attackFigures)
+        result.append(contentsOf: edgeFigures)
         result.append(("trace.events", Double(traceEvents)))
         return result
     }

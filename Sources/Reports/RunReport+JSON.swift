@@ -55,6 +55,7 @@ extension RunReport {
         }
         if !balancers.isEmpty { root["balancers"] = balancersJSON }
         if let attack = attackJSON { root["attack"] = attack }
+        if let edge = edgeJSON { root["edge"] = edge }
         if !nameserverLoad.isEmpty {
             var perServer: [String: JSONValue] = ["all": .array(nameserverLoad.map { .integer(Int64($0)) })]
             for (name, series) in nameserverLoadByServer { perServer[name] = .array(series.map { .integer(Int64($0)) }) }

@@ -52,6 +52,10 @@ extension RunReport {
             lines.append("")
             lines.append(contentsOf: balancerMarkdown.dropLast())
         }
+        if !edge.isEmpty {
+            lines.append("")
+            lines.append(contentsOf: edgeMarkdown.dropLast())
+        }
         if !faults.isEmpty {
             lines.append("")
             lines.append("## Faults")

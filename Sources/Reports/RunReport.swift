@@ -141,6 +141,8 @@ public struct RunReport: Sendable {
     public var replication: [ReplicationReport] = []
     public var balancers: [BalancerReport] = []
     public var attack: AttackReport?
+    /// The hoster's edge filter, per host behind it (empty: no `edge` section).
+    public var edge: [EdgeReport] = []
     /// Queries reaching all nameservers together, per second of the run (when balancers exist).
     public var nameserverLoad: [UInt64] = []
     /// Per nameserver, in scenario order: where failover and recovery show.

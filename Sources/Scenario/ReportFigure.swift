@@ -52,6 +52,9 @@ public struct ReportFigure: Sendable, Hashable {
         "tcp_closed_max_duration", "tcp_peak",
     ]
 
+    /// Figures of the hoster's edge filter (`edge.<suffix>`), summed over the hosts behind it.
+    public static let edgeSuffixes = ["passed", "dropped", "dropped_source_port", "dropped_per_source", "dropped_total_rate"]
+
     /// Figures of a scenario with attack populations (`attack.<suffix>`), judged on the legitimate
     /// populations during the attack window.
     public static let attackSuffixes: [(suffix: String, unit: FigureUnit)] = [
@@ -69,7 +72,7 @@ public struct ReportFigure: Sendable, Hashable {
     /// A scenario without a primary reports no replication figures, so its report is unchanged.
     public static func catalog(
         populations: [String], nameservers: [String], primaries: [String] = [], secondaries: [String] = [],
-        balancers: [String] = [], attack: Bool = false
+        balancers: [String] = [], attack: Bool = false, edge: Bool = false
     ) -> [ReportFigure] {
         var figures: [ReportFigure] = []
         for population in populations {
@@ -101,6 +104,9 @@ public struct ReportFigure: Sendable, Hashable {
         if attack {
             for (suffix, unit) in attackSuffixes { figures.append(ReportFigure(path: "attack.\(suffix)", unit: unit)) }
         }
+        if edge {
+            for suffix in edgeSuffixes { figures.append(ReportFigure(path: "edge.\(suffix)", unit: .count)) }
+        }
         figures.append(ReportFigure(path: "trace.events", unit: .count))
         return figures
     }
@@ -112,6 +118,6 @@ extension Scenario {
         ReportFigure.catalog(
             populations: workload.map(\.name), nameservers: nameservers.map(\.name),
             primaries: primaries.map(\.name), secondaries: secondaries.map(\.name), balancers: balancers.map(\.name),
-            attack: workload.contains { $0.role == .attack })
+            attack: workload.contains { $0.role == .attack }, edge: edge != nil)
     }
 }

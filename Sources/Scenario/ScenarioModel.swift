@@ -29,6 +29,8 @@ public struct Scenario: Sendable, Equatable {
     public var balancers: [BalancerSpec] = []
     /// What every balancer runs (the scenario's `dnsdist` section).
     public var balancerConfig = BalancerConfig()
+    /// The hoster's DoS filter in front of the public hosts (`edge`), if any.
+    public var edge: EdgeSpec?
     /// The SHA-256-free stable digest of the scenario's bytes (FNV-1a 64), for the report.
     public var sourceDigest: UInt64
 
@@ -282,6 +284,9 @@ public struct ResolverPopulationSpec: Sendable, Equatable {
     public var transport: FrontendProtocol = .do53UDP
     /// Slow or idle connections: each client holds `perClient` connections open.
     public var hold: ConnectionHoldSpec?
+    /// Every query leaves from this source port (an amplification vector such as NTP's 123);
+    /// nil: a random port per query.
+    public var sourcePort: UInt16?
 
     public init(
         name: String, count: Int, site: String, targets: [String], rate: RateSpec,
@@ -426,5 +431,23 @@ public struct ConnectionHoldSpec: Sendable, Equatable {
     public init(perClient: Int, sendEvery: SimDuration?) {
         self.perClient = perClient
         self.sendEvery = sendEvery
+    }
+}
+
+/// `edge`: the hoster's upstream DoS filter in front of some hosts (see `EdgeFilterConfig` in
+/// SimNet): source ports dropped, packet-rate limits per source and in total. 0: no limit.
+public struct EdgeSpec: Sendable, Equatable {
+    /// Hosts behind the filter, in the order given.
+    public var protect: [String]
+    public var dropSourcePorts: [UInt16]
+    public var maxPacketsPerSecondPerSource: Int
+    public var maxPacketsPerSecond: Int
+
+    public init(protect: [String], dropSourcePorts: [UInt16] = [], maxPacketsPerSecondPerSource: Int = 0,
+                maxPacketsPerSecond: Int = 0) {
+        self.protect = protect
+        self.dropSourcePorts = dropSourcePorts
+        self.maxPacketsPerSecondPerSource = maxPacketsPerSecondPerSource
+        self.maxPacketsPerSecond = maxPacketsPerSecond
     }
 }

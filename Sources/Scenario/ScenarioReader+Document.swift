@@ -5,8 +5,8 @@ import Yams
 /// The top level of a scenario file.
 extension ScenarioReader {
     static let topLevelKeys = [
-        "version", "name", "seed", "duration", "epoch", "sites", "links", "nameservers", "balancers", "dnsdist", "zones",
-        "workload",
+        "version", "name", "seed", "duration", "epoch", "sites", "links", "nameservers", "balancers", "dnsdist", "edge",
+        "zones", "workload",
         "faults", "random_faults", "expect",
     ]
     static let requiredTopLevelKeys = ["version", "name", "duration", "sites", "nameservers", "zones"]
@@ -40,6 +40,7 @@ extension ScenarioReader {
         if !balancers.isEmpty && balancerConfig == nil && fields["dnsdist"] == nil {
             report("balancers need a 'dnsdist' section (their backends, pools and rules)", at: fields["balancers"]!.value)
         }
+        let edge = readEdge(fields["edge"])
         let zoneFiles = readZones(fields["zones"])
         let workload = readWorkload(fields["workload"])
         let faults = readFaults(fields["faults"])
@@ -53,7 +54,38 @@ extension ScenarioReader {
             randomFaults: randomFaults, expectations: expectations, sourceDigest: sourceDigest)
         scenario.balancers = balancers
         scenario.balancerConfig = balancerConfig ?? BalancerConfig()
+        scenario.edge = edge
         return scenario
+    }
+
+    static let edgeKeys = ["protect", "drop_source_ports", "max_pps_per_source", "max_pps"]
+
+    /// `edge`: the hoster's DoS filter; `protect` defaults to every balancer (or, without
+    /// balancers, every nameserver).
+    mutating func readEdge(_ field: Field?) -> EdgeSpec? {
+        guard let field, let items = mapping(field.value, key: field.keyNode, context: "edge", allowed: Self.edgeKeys)
+        else { return nil }
+        var protect = balancerNames.isEmpty ? hostNames : balancerNames
+        if let list = items["protect"], let entries = self.list(list, expected: "a list of hosts") {
+            protect = entries.compactMap { entry in
+                reference(entry, key: nil, what: "host", known: hostNames + balancerNames,
+                          listName: "nameservers and balancers", checked: hostsUsable)
+            }
+        }
+        var ports: [UInt16] = []
+        if let list = items["drop_source_ports"], let entries = self.list(list, expected: "a list of ports") {
+            for entry in entries {
+                if let port = parse(entry, key: nil, expected: "a port number 1 to 65535", { text -> Parsed<UInt16> in
+                    guard let value = ValueText.integer(text), (1...65_535).contains(value) else { return .malformed }
+                    return .value(UInt16(value))
+                }) { ports.append(port) }
+            }
+        }
+        let perSource = integer(items["max_pps_per_source"], name: "max_pps_per_source", in: 0...1_000_000_000)
+        let total = integer(items["max_pps"], name: "max_pps", in: 0...1_000_000_000)
+        hasEdge = true
+        return EdgeSpec(protect: protect, dropSourcePorts: ports, maxPacketsPerSecondPerSource: perSource ?? 0,
+                        maxPacketsPerSecond: total ?? 0)
     }
 
     mutating func readVersion(_ field: Field?) -> Int? {

@@ -9,7 +9,7 @@ extension ScenarioReader {
     static let populationKeys = [
         "name", "count", "site", "targets", "rate", "qtypes", "names", "nxdomain", "edns", "timeout", "retries",
         "tcp_fallback", "role", "start", "stop", "random_subdomain_of", "fixed_names", "malformed", "spoof",
-        "transport", "hold_connections",
+        "transport", "hold_connections", "source_port",
     ]
     static let holdKeys = ["per_client", "send_every"]
     static let ednsKeys = ["share", "sizes"]
@@ -107,6 +107,7 @@ extension ScenarioReader {
                 report("hold_connections needs a connection transport (transport: tcp, dot or doh)", at: field.keyNode)
             }
         }
+        let sourcePort = integer(fields["source_port"], name: "source_port", in: 1...65_535)
         guard let name, let count, let site, let rate else { return nil }
         let defaults = ResolverPopulationSpec(name: name, count: count, site: site,
                                               targets: balancerNames.isEmpty ? hostNames : balancerNames, rate: rate)
@@ -128,6 +129,7 @@ extension ScenarioReader {
         spec.spoof = spoof
         spec.transport = transport ?? .do53UDP
         spec.hold = hold
+        spec.sourcePort = sourcePort.map(UInt16.init)
         if let hold, hold.perClient * count > 1_000_000, let field = fields["hold_connections"] {
             report("hold_connections opens \(hold.perClient * count) connections; keep it at 1,000,000 or fewer", at: field.keyNode)
         }

@@ -52,6 +52,8 @@ struct ScenarioReader {
     var balancerNames: [String] = []
     /// Whether some population has `role: attack` (the `attack.…` figures exist then).
     var hasAttackPopulation = false
+    /// An `edge` section was read: its figures join the catalog.
+    var hasEdge = false
     /// Each nameserver's role, when its `role` parsed (absent otherwise).
     var hostRoles: [String: NameserverRoleKind] = [:]
     /// False when some nameserver's role did not parse: replication figures are then not checked.

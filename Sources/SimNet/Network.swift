@@ -97,6 +97,8 @@ public struct PathVerdict: Sendable, Equatable {
 public enum DropReason: String, Sendable, CaseIterable, Comparable {
     case loss, partition, noRoute = "no-route", nodeDown = "node-down", nodeHung = "node-hung"
     case queueFull = "queue-full", connectionRefused = "connection-refused"
+    /// The hoster's edge filter in front of the node dropped it.
+    case edgeFilter = "edge-filter"
 
     public static func < (lhs: DropReason, rhs: DropReason) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -158,6 +158,8 @@ extension Simulator {
         let connection = connections[Int(index)]
         guard connection.state == .connecting, !connection.counted else { return }
         let server = Int(connection.server.node.index)
+        // A SYN dropped at the edge is like a lost one: the client's SYN timer retries.
+        guard edgeAdmits(UInt32(server), from: connection.client, datagram: false, size: 0) else { return }
         guard runtimes[server].up, runtimes[server].hungUntil <= now.nanoseconds else { return }
         let clientKey = connection.client.node.index << 20 ^ connection.client.addressIndex
         let perClient = runtimes[server].connectionsPerClient[clientKey, default: 0]

@@ -25,6 +25,8 @@ public struct Simulator<Host: NodeHost> {
     public private(set) var eventsProcessed: UInt64 = 0
     /// Random stream of the TCP model (retransmission draws).
     var tcpRandom: SeededRandom
+    /// The hoster's edge filter in front of a node, by node index (nil: none).
+    var edgeFilters: [EdgeFilter?] = []
 
     public init(host: Host, topology: Topology, seed: UInt64, recordTrace: Bool = false) {
         self.host = host
@@ -37,6 +39,35 @@ public struct Simulator<Host: NodeHost> {
     public mutating func addNode(config: NodeConfig) -> NodeID {
         runtimes.append(NodeRuntime(config: config))
         return NodeID(runtimes.count - 1)
+    }
+
+    /// Puts the hoster's edge filter in front of `node`: datagrams and connection attempts to it
+    /// pass the filter on arrival.
+    public mutating func setEdgeFilter(_ config: EdgeFilterConfig, for node: NodeID) {
+        let index = Int(node.index)
+        if edgeFilters.count <= index { edgeFilters.append(contentsOf: repeatElement(nil, count: index + 1 - edgeFilters.count)) }
+        edgeFilters[index] = EdgeFilter(config: config)
+    }
+
+    /// What the edge filter in front of `node` did; nil when there is none.
+    public func edgeFilterStats(of node: NodeID) -> EdgeFilterStats? {
+        let index = Int(node.index)
+        return index < edgeFilters.count ? edgeFilters[index]?.stats : nil
+    }
+
+    /// True when the edge filter in front of `node` (if any) lets the packet through; counts the drop otherwise.
+    mutating func edgeAdmits(_ node: UInt32, from source: Endpoint, datagram: Bool, size: Int) -> Bool {
+        guard Int(node) < edgeFilters.count, edgeFilters[Int(node)] != nil else { return true }
+        // Only what crosses the hoster's border is filtered: traffic from the node's own site
+        // (its backends, the internal network) never passes the edge.
+        guard runtimes[Int(source.node.index)].config.site != runtimes[Int(node)].config.site else { return true }
+        let key = UInt64(source.node.index) << 32 | UInt64(source.addressIndex)
+        let verdict = edgeFilters[Int(node)]!.admit(source: key, port: source.port, datagram: datagram, now: now.nanoseconds)
+        guard verdict == .pass else {
+            drop(node, reason: .edgeFilter, size: size)
+            return false
+        }
+        return true
     }
 
     public func config(of node: NodeID) -> NodeConfig { runtimes[Int(node.index)].config }
@@ -156,7 +187,8 @@ public struct Simulator<Host: NodeHost> {
         switch packet {
         case .datagram(let datagram):
             let node = datagram.destination.node.index
-            guard accepts(node, size: datagram.payload.count) else { return }
+            guard edgeAdmits(node, from: datagram.source, datagram: true, size: datagram.payload.count),
+                accepts(node, size: datagram.payload.count) else { return }
             trace.record(.delivered, at: now, UInt64(datagram.source.node.index) << 32 | UInt64(node),
                          UInt64(datagram.source.port) << 16 | UInt64(datagram.destination.port), Trace.hash(datagram.payload))
             if trace.recording {
@@ -203,6 +235,7 @@ extension DropReason {
         case .nodeHung: 5
         case .queueFull: 6
         case .connectionRefused: 7
+        case .edgeFilter: 8
         }
     }
 }

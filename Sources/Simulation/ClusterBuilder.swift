@@ -80,6 +80,16 @@ struct ClusterBuilder {
             simulator.host.add(resolverNode)
             built.populations.append((spec.name, id))
         }
+        if let edge = scenario.edge {
+            let filter = EdgeFilterConfig(dropSourcePorts: edge.dropSourcePorts,
+                                          maxPacketsPerSecondPerSource: edge.maxPacketsPerSecondPerSource,
+                                          maxPacketsPerSecond: edge.maxPacketsPerSecond)
+            for name in edge.protect {
+                guard let node = hostNode(name) else { continue }
+                simulator.setEdgeFilter(filter, for: node)
+                built.edge.append((name, node))
+            }
+        }
         simulator.host.countsNameserverLoad = !scenario.balancers.isEmpty
         simulator.host.setAddressBook((0..<simulator.nodeCount).map { simulator.config(of: NodeID($0)).addresses })
         simulator.scheduleFaults(faultPlan(siteIDs: siteIDs, built: built))
@@ -222,6 +232,7 @@ struct ClusterBuilder {
         case .doh: config.transport = .doh
         }
         config.hold = spec.hold.map { ConnectionHold(perClient: $0.perClient, sendEvery: $0.sendEvery) }
+        config.sourcePort = spec.sourcePort
         return config
     }
 
@@ -261,6 +272,8 @@ public enum BuildError: Error, CustomStringConvertible {
 /// Names of what a run hosts, in scenario order.
 struct BuiltCluster {
     var balancers: [(String, NodeID)] = []
+    /// Hosts behind the hoster's edge filter.
+    var edge: [(String, NodeID)] = []
     /// Authoritative-only nameservers (no replication role).
     var nameservers: [(String, NodeID)] = []
     var populations: [(String, NodeID)] = []

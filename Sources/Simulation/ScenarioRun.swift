@@ -86,6 +86,12 @@ public struct ScenarioRun {
             traceDigest: simulator.trace.digestHex, traceEvents: simulator.trace.eventCount)
         addReplication(to: &report, simulator, built)
         addBalancers(to: &report, simulator)
+        report.edge = built.edge.compactMap { name, node in
+            simulator.edgeFilterStats(of: node).map { stats in
+                RunReport.EdgeReport(name: name, passed: stats.passed, droppedSourcePort: stats.droppedSourcePort,
+                                     droppedPerSource: stats.droppedPerSource, droppedTotalRate: stats.droppedTotalRate)
+            }
+        }
         return report
     }
 

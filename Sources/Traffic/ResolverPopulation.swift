@@ -121,7 +121,7 @@ public struct ResolverPopulation: Sendable {
         if config.malformedPartsPerMillion > 0, random.chance(partsPerMillion: config.malformedPartsPerMillion) {
             // Garbage: never answered, never scored; only what it does to the servers matters.
             let bytes = random.bytes(12 + Int(random.below(48)))
-            let port = UInt16(1024 + random.below(64_512))
+            let port = config.sourcePort ?? UInt16(1024 + random.below(64_512))
             metrics.series.recordSent(atSecond: Int(now.seconds))
             metrics.sent &+= 1
             metrics.malformedSent &+= 1
@@ -164,7 +164,7 @@ public struct ResolverPopulation: Sendable {
     private mutating func transmit(_ query: Pending, now: Instant, actions: inout [Action]) {
         var query = query
         let id = UInt16(truncatingIfNeeded: random.next())
-        let port = UInt16(1024 + random.below(64_512))
+        let port = config.sourcePort ?? UInt16(1024 + random.below(64_512))
         var ednsChoice = 0
         if random.chance(partsPerMillion: config.ednsPartsPerMillion) {
             ednsChoice = 1 + Int(random.below(UInt64(config.ednsSizes.count)))

@@ -32,6 +32,9 @@ public struct ResolverPopulationConfig: Sendable {
     public var transport: ClientTransport = .udp
     /// A connection-exhaustion attack: every client holds this many connections open.
     public var hold: ConnectionHold?
+    /// Every datagram leaves from this port (an amplification source such as NTP's 123); nil: a
+    /// random port per query.
+    public var sourcePort: UInt16?
 
     public init(
         name: String, clientCount: Int, serverCount: Int, rate: QueryRate, queryTypes: [(RRType, UInt32)] = [(.a, 1_000_000)],

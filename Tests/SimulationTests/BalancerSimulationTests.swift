@@ -167,4 +167,51 @@ import Testing
         #expect(open.balancers[0].counter("tcp-refused-frontend-limit") > 0)
         #expect(connections(open, "idlers", "held_peak") > 100)
     }
+
+    /// A reflected flood from port 123 overwhelms a small balancer unless the hoster's edge
+    /// filter drops it; a direct flood is cut to the per-source rate.
+    @Test func edgeFilterKeepsAReflectedFloodOffTheBalancer() throws {
+        func run(edge: Bool) throws -> RunReport {
+            let scenario = try ScenarioLoader.scenario(yaml: """
+                version: 1
+                name: edge-test
+                seed: 12
+                duration: 10s
+                sites:
+                  dc: { networks: [public, internal], local_latency: 100us }
+                  internet: { networks: [public] }
+                links:
+                  - { between: [internet, dc], latency: { base: 5ms } }
+                nameservers:
+                  - { name: ns1, site: dc, networks: [internal] }
+                balancers:
+                  - { name: lb1, site: dc, capacity: { cores: 1, service_time: 1ms, queue: 200 } }
+                dnsdist:
+                  backends:
+                    - { address: ns1, health_checks: { mode: up } }
+                \(edge ? "edge: { drop_source_ports: [123], max_pps_per_source: 50 }" : "")
+                zones: [test.zone]
+                workload:
+                  - resolvers: { name: legit, count: 100, site: internet, rate: "constant(200/s)", timeout: 500ms, retries: 1 }
+                  - resolvers: { name: ntp, role: attack, count: 50, site: internet, rate: "constant(3000/s)", malformed: 100%,
+                                 source_port: 123, start: 2s, stop: 7s }
+                  - resolvers: { name: direct, role: attack, count: 1, site: internet, rate: "constant(400/s)", malformed: 100%,
+                                 start: 2s, stop: 7s }
+                """, file: "edge.yaml")
+            return SimulationSupport.run(scenario)
+        }
+        let filtered = try run(edge: true)
+        let open = try run(edge: false)
+        #expect(filtered.classes[0].availabilityPercent == 100)
+        #expect(open.classes[0].availabilityPercent < 90)
+        let entry = try #require(filtered.edge.first)
+        #expect(entry.name == "lb1")
+        #expect(entry.droppedSourcePort >= 15_000 && entry.droppedSourcePort <= 15_001)
+        // 400/s from one source against 50/s with one second of burst, for 5 s: 300 pass.
+        #expect(entry.droppedPerSource >= 1_699 && entry.droppedPerSource <= 1_701, "\(entry.droppedPerSource)")
+        // Legitimate clients (2 queries/s each) and the backend's answers are never dropped.
+        #expect(entry.passed >= 2_290)
+        #expect(open.edge.isEmpty)
+        #expect(filtered.figure("edge.dropped") == Double(entry.dropped))
+    }
 }
