@@ -38,9 +38,10 @@ public enum BalancerClient: Sendable, Equatable {
 /// A dnsdist-style balancer on the simulated network.
 ///
 /// Ports: frontends listen on 53 (Do53 UDP and TCP), 853 (DoT) and 443 (DoH); queries to backend
-/// `i` leave from port 10000+i, health probes from 20000+i, and the connection that carries
-/// TCP-frontend queries to backend `i` from 30000+i, so an answer's destination port says what it
-/// answers. The adapter only routes bytes; every DNS decision is the machine's.
+/// `i` leave from port 10000+i, UDP health probes from 20000+i, the connection that carries
+/// TCP-frontend queries to backend `i` from 30000+i, and TCP health probes (`use_tcp`) from
+/// 40000+i, so an answer's destination port says what it answers. Which client connections to
+/// keep is `FrontendConnections`' decision. The adapter only routes bytes; every DNS decision is the machine's.
 public struct BalancerNode {
     public private(set) var machine: BalancerMachine
     /// Which client connections to keep and when to close them (limits and timeouts).
@@ -62,6 +63,10 @@ public struct BalancerNode {
     var backendConnecting: [Bool]
     var backendQueues: [[[UInt8]]]
     var connectionBackend: [ConnectionID: Int] = [:]
+    /// TCP health probes (`use_tcp`): one connection per probe, from port 40000+i; the probe
+    /// waits in `probeQueries` until the connection is up.
+    var probeConnections: [ConnectionID: Int] = [:]
+    var probeQueries: [Int: [UInt8]] = [:]
     /// Every event the machine reported, with the instant it was collected.
     public private(set) var events: [BalancerEvent] = []
     private var output: [BalancerMachine.Action] = []
@@ -69,6 +74,9 @@ public struct BalancerNode {
     public static let queryPortBase: UInt16 = 10_000
     public static let probePortBase: UInt16 = 20_000
     public static let connectionPortBase: UInt16 = 30_000
+    public static let probeConnectionPortBase: UInt16 = 40_000
+    /// Tags of probe connections carry this bit (backend connections' tags are the backend index).
+    static let probeTag: UInt64 = 1 << 32
 
     init(name: String, config: BalancerConfig, node: NodeID, backends: [Endpoint], addressBook: [[IPAddress]],
          seed: UInt64) throws(BalancerSetupError) {
@@ -128,13 +136,18 @@ public struct BalancerNode {
             default: actions.append(.tcpClose(connection))
             }
         case .tcp(.connected(let connection)):
-            if let backend = connectionBackend[connection] {
+            if let backend = probeConnections[connection] {
+                if let probe = probeQueries.removeValue(forKey: backend) { actions.append(.tcpSend(connection, probe)) }
+            } else if let backend = connectionBackend[connection] {
                 backendConnecting[backend] = false
                 for message in backendQueues[backend] { actions.append(.tcpSend(connection, message)) }
                 backendQueues[backend].removeAll()
             }
         case .tcp(.received(let connection, let bytes)):
-            if let backend = connectionBackend[connection] {
+            if let backend = probeConnections.removeValue(forKey: connection) {
+                machine.probeResponse(bytes, backend: backend, now: now, actions: &output)
+                actions.append(.tcpClose(connection))
+            } else if let backend = connectionBackend[connection] {
                 machine.backendResponse(bytes, backend: backend, now: now, actions: &output)
             } else if let (peer, transport) = clientConnections[connection] {
                 let handle = BalancerClient.connection(connection).handle
@@ -147,7 +160,9 @@ public struct BalancerNode {
                               transport: transport, now: now, actions: &output)
             }
         case .tcp(.closed(let connection, _)):
-            if let backend = connectionBackend.removeValue(forKey: connection) {
+            if probeConnections.removeValue(forKey: connection) != nil {
+                // A probe without an answer: the machine's probe timeout counts the failure.
+            } else if let backend = connectionBackend.removeValue(forKey: connection) {
                 backendConnections[backend] = nil
                 backendConnecting[backend] = false
                 backendQueues[backend].removeAll()
@@ -187,10 +202,14 @@ public struct BalancerNode {
                 actions.append(.send(Datagram(source: source, destination: backends[backend], payload: bytes)))
             case .forward(let backend, let bytes, overTCP: true):
                 sendOverConnection(bytes, backend: backend, &actions)
-            case .probe(let backend, let bytes, _):
-                // Probes go over UDP from their own port (TCP probes: later).
+            case .probe(let backend, let bytes, overTCP: false):
                 let source = Endpoint(node: node, port: Self.probePortBase + UInt16(backend))
                 actions.append(.send(Datagram(source: source, destination: backends[backend], payload: bytes)))
+            case .probe(let backend, let bytes, overTCP: true):
+                // dnsdist opens a connection per TCP probe; the answer, or the probe timeout, ends it.
+                probeQueries[backend] = bytes
+                let source = Endpoint(node: node, port: Self.probeConnectionPortBase + UInt16(backend))
+                actions.append(.tcpConnect(from: source, to: backends[backend], tag: Self.probeTag | UInt64(backend)))
             }
         }
     }
@@ -216,6 +235,10 @@ public struct BalancerNode {
     }
 
     mutating func assign(_ connection: ConnectionID, tag: UInt64) {
+        if tag & Self.probeTag != 0 {
+            probeConnections[connection] = Int(tag & 0xFFFF)
+            return
+        }
         let backend = Int(tag)
         guard backend < backendConnections.count else { return }
         backendConnections[backend] = connection
@@ -235,6 +258,8 @@ public struct BalancerNode {
         backendConnecting = Array(repeating: false, count: backends.count)
         backendQueues = Array(repeating: [], count: backends.count)
         connectionBackend = [:]
+        probeConnections = [:]
+        probeQueries = [:]
         events = carried
     }
 }

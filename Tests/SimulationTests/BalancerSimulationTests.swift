@@ -214,4 +214,37 @@ import Testing
         #expect(open.edge.isEmpty)
         #expect(filtered.figure("edge.dropped") == Double(entry.dropped))
     }
+
+    /// `use_tcp: true`: each probe opens its own connection to the backend; the backend stays up
+    /// while it answers over TCP, goes down when it crashes and comes back after.
+    @Test func tcpHealthChecksFollowTheBackend() throws {
+        let scenario = try ScenarioLoader.scenario(yaml: """
+            version: 1
+            name: tcp-probes
+            seed: 4
+            duration: 20s
+            sites:
+              dc: { networks: [public, internal], local_latency: 100us }
+            nameservers:
+              - { name: ns1, site: dc, networks: [internal] }
+              - { name: ns2, site: dc, networks: [internal] }
+            balancers:
+              - { name: lb1, site: dc }
+            dnsdist:
+              backends:
+                - { address: ns1, health_checks: { qname: test.example., qtype: SOA, use_tcp: true, max_failures: 3, rise: 2 } }
+                - { address: ns2, health_checks: { qname: test.example., qtype: SOA, use_tcp: true } }
+            zones: [test.zone]
+            workload:
+              - resolvers: { name: client, count: 100, site: dc, rate: "constant(200/s)", timeout: 500ms, retries: 2 }
+            faults:
+              - { at: 5s, crash: ns1, for: 5s }
+            """, file: "tcp-probes.yaml")
+        let report = SimulationSupport.run(scenario)
+        #expect(report.balancers[0].events.filter { $0.subject == "ns2" }.isEmpty)
+        let ns1 = report.balancers[0].events.filter { $0.subject == "ns1" }
+        #expect(ns1.map(\.kind) == ["backend-down", "backend-up"])
+        #expect(ns1.first.map { $0.at >= Instant.zero + .seconds(7) && $0.at <= Instant.zero + .seconds(9) } == true)
+        #expect(report.classes[0].availabilityPercent >= 99.9)
+    }
 }
