@@ -91,15 +91,14 @@ extension Zone {
         let anyType = RRType.any
         let cnameType = RRType.cname
         if type == anyType { return anyAnswer(at: index, owner: owner, anyPolicy: anyPolicy) }
+        // Each RRset goes straight into the result (a local variable in between is one more copy).
         if let position = nodes[index].position(of: type) {
-            var rrset = nodes[index].rrsets[position]
-            if let owner { rrset.owner = owner }
-            return .answer(InlineList(one: rrset), wildcard: owner != nil)
+            guard let owner else { return .answer(InlineList(one: nodes[index].rrsets[position]), wildcard: false) }
+            return .answer(InlineList(one: nodes[index].rrsets[position].withOwner(owner)), wildcard: true)
         }
         if let position = nodes[index].position(of: cnameType) {
-            var cname = nodes[index].rrsets[position]
-            if let owner { cname.owner = owner }
-            return .cname(cname, wildcard: owner != nil)
+            guard let owner else { return .cname(nodes[index].rrsets[position], wildcard: false) }
+            return .cname(nodes[index].rrsets[position].withOwner(owner), wildcard: true)
         }
         return .noData
     }
