@@ -144,13 +144,25 @@ func asciiLower(_ byte: UInt8) -> UInt8 {
 
 extension DNSName: Equatable, Hashable {
     /// Case-insensitive equality (RFC 4343 §3). Length octets are never letters, so a byte-wise
-    /// comparison of lowered bytes compares label structure as well.
+    /// comparison of lowered bytes compares label structure as well. Eight octets at a time (zone
+    /// lookups confirm every hash hit with it); words that differ are compared lowered.
     public static func == (lhs: DNSName, rhs: DNSName) -> Bool {
-        guard lhs.wire.count == rhs.wire.count else { return false }
-        return lhs.wire.withUnsafeBufferPointer { left in
-            rhs.wire.withUnsafeBufferPointer { right in
-                for index in 0..<left.count where left[index] != right[index] {
-                    if asciiLower(left[index]) != asciiLower(right[index]) { return false }
+        let count = lhs.wire.count
+        guard count == rhs.wire.count else { return false }
+        return lhs.wire.withUnsafeBytes { left in
+            rhs.wire.withUnsafeBytes { right in
+                var offset = 0
+                while offset + 8 <= count {
+                    let x = left.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                    let y = right.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                    if x != y && lowered(x) != lowered(y) { return false }
+                    offset += 8
+                }
+                while offset < count {
+                    if left[offset] != right[offset] && asciiLower(left[offset]) != asciiLower(right[offset]) {
+                        return false
+                    }
+                    offset += 1
                 }
                 return true
             }

@@ -3,7 +3,9 @@ import DNSWire
 /// The position of each owner name in a zone's node array, as a compact open-addressing table:
 /// one 8-octet slot per entry (a 32-bit piece of the name's digest and the position), linear
 /// probing, backward-shift deletion. The zone's names are the keys; a hit is confirmed against the
-/// node's owner. About 10 octets per name instead of a `Dictionary`'s 40 or so, and no SipHash.
+/// node's owner. The table grows past 80 % full: probes stay within a cache line or two, and the
+/// table is half the size it would be at 70 % (8 MiB for 800,000 names), so more of it stays in
+/// cache. 10 to 20 octets per name instead of a `Dictionary`'s 40 or so, and no SipHash.
 /// It is only looked up, never iterated, so no hash order reaches an output.
 struct NameIndex: Sendable {
     /// 0: empty; else tag << 32 | (position + 1).
@@ -49,7 +51,7 @@ struct NameIndex: Sendable {
 
     mutating func insert(digest: UInt64, position: Int) {
         precondition(position < Int(UInt32.max) - 1, "zone too large for the index")
-        if (count + 1) * 10 > slots.count * 7 { grow() }
+        if (count + 1) * 5 > slots.count * 4 { grow() }  // above 80 % full
         var slot = home(digest)
         while slots[slot] != 0 { slot = (slot + 1) & mask }
         slots[slot] = Self.tag(digest) << 32 | UInt64(position + 1)

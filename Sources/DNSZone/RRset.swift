@@ -76,8 +76,18 @@ public struct ZoneNode: Hashable, Sendable {
 
     /// The RRset of `type` at this name.
     public func rrset(_ type: RRType) -> RRset? {
-        for rrset in rrsets where rrset.type == type { return rrset }
-        return nil
+        position(of: type).map { rrsets[$0] }
+    }
+
+    /// The position of the RRset of `type` in `rrsets`. Reads the types in place, so that a lookup
+    /// copies (and retains) only the RRset it answers with.
+    @inline(__always)
+    func position(of type: RRType) -> Int? {
+        switch rrsets.storage {
+        case .none: return nil
+        case .one(let rrset): return rrset.type == type ? 0 : nil
+        case .many(let array): return array.firstIndex { $0.type == type }
+        }
     }
 
     /// The types present, ascending.
@@ -113,6 +123,11 @@ public struct InlineList<Element: Hashable & Sendable>: RandomAccessCollection, 
 
     @inlinable public init(arrayLiteral elements: Element...) {
         for element in elements { append(element) }
+    }
+
+    /// A list of one element.
+    @inlinable public init(one element: Element) {
+        storage = .one(element)
     }
 
     @inlinable public init(_ elements: some Sequence<Element>) {

@@ -38,25 +38,39 @@ extension Zone {
         var encloserLabels = apexLabels
         // The node of the deepest ancestor found on the way down (the QNAME's own node when it exists).
         var deepestFound: Int?
+        // Read before the nodes are: an opaque call between reads of a node makes the compiler copy it.
+        let nsType = RRType.ns
+        let dsWanted = type == .ds
         if total > apexLabels {
             for count in (apexLabels + 1)...total {
-                let ancestor = count == total ? name : name.suffix(labelCount: count)
-                let (index, found) = searchIndex(ancestor)
+                // The QNAME itself is searched as given: no suffix copy on the common path.
+                let (index, found) = count == total ? searchIndex(name) : searchIndex(name.suffix(labelCount: count))
                 if found {
-                    if let ns = nodes[index].rrset(.ns), !(count == total && type == .ds) { return .referral(ns) }
+                    if let ns = nodes[index].position(of: nsType), !(count == total && dsWanted) {
+                        return .referral(nodes[index].rrsets[ns])
+                    }
                     deepestFound = count == total ? index : nil
-                } else if !(index < nodes.count && nodes[index].owner.isSubdomain(of: ancestor)) {
+                } else if !nodeIsBelow(index, suffixOf: name, labelCount: count, total: total) {
                     break
                 }
                 encloserLabels = count
             }
         }
         if encloserLabels == total {
-            if let index = deepestFound { return Self.answer(from: nodes[index], type: type, owner: nil, anyPolicy: anyPolicy) }
-            guard let node = node(at: name) else { return .noData }
-            return Self.answer(from: node, type: type, owner: nil, anyPolicy: anyPolicy)
+            if let index = deepestFound { return answer(at: index, type: type, owner: nil, anyPolicy: anyPolicy) }
+            let (index, found) = searchIndex(name)
+            guard found else { return .noData }
+            return answer(at: index, type: type, owner: nil, anyPolicy: anyPolicy)
         }
         return wildcardMatch(name, encloser: name.suffix(labelCount: encloserLabels), type: type, anyPolicy: anyPolicy)
+    }
+
+    /// True when the node at `index` lies at or below the suffix of `name` with `count` of its `total`
+    /// labels: that suffix is an empty non-terminal (RFC 4592 §2.2.2).
+    private func nodeIsBelow(_ index: Int, suffixOf name: DNSName, labelCount count: Int, total: Int) -> Bool {
+        guard index < nodes.count else { return false }
+        if count == total { return nodes[index].owner.isSubdomain(of: name) }
+        return nodes[index].owner.isSubdomain(of: name.suffix(labelCount: count))
     }
 
     /// RFC 4592 §3.3.1: the source of synthesis is `*.<closest encloser>`.
@@ -64,25 +78,38 @@ extension Zone {
         _ name: DNSName, encloser: DNSName, type: RRType, anyPolicy: AnyQueryPolicy
     ) -> ZoneMatch {
         guard let source = try? encloser.prepending([UInt8(ascii: "*")]) else { return .nxDomain }
-        if let node = node(at: source) { return Self.answer(from: node, type: type, owner: name, anyPolicy: anyPolicy) }
+        let (index, found) = searchIndex(source)
+        if found { return answer(at: index, type: type, owner: name, anyPolicy: anyPolicy) }
         // A wildcard that exists only as an empty non-terminal synthesizes nothing: NODATA.
         return nameExists(source) ? .noData : .nxDomain
     }
 
-    /// RFC 1034 §4.3.2 step 3a at a node; `owner` rewrites synthesized RRsets (RFC 4592 §3.3.1).
-    private static func answer(
-        from node: ZoneNode, type: RRType, owner: DNSName?, anyPolicy: AnyQueryPolicy
-    ) -> ZoneMatch {
-        func rewrite(_ rrset: RRset) -> RRset { owner.map { rrset.withOwner($0) } ?? rrset }
-        let wildcard = owner != nil
-        if type == .any {
-            guard let first = node.rrsets.first else { return .noData }
-            let chosen = anyPolicy == .allRRsets ? node.rrsets : [first]
-            return .answer(InlineList(chosen.map(rewrite)), wildcard: wildcard)
+    /// RFC 1034 §4.3.2 step 3a at the node at `index`; `owner` rewrites synthesized RRsets (RFC 4592
+    /// §3.3.1). The node is read in place: only the RRset answered is copied.
+    private func answer(at index: Int, type: RRType, owner: DNSName?, anyPolicy: AnyQueryPolicy) -> ZoneMatch {
+        // Read before the node is (see `match`).
+        let anyType = RRType.any
+        let cnameType = RRType.cname
+        if type == anyType { return anyAnswer(at: index, owner: owner, anyPolicy: anyPolicy) }
+        // Each RRset goes straight into the result (a local variable in between is one more copy).
+        if let position = nodes[index].position(of: type) {
+            guard let owner else { return .answer(InlineList(one: nodes[index].rrsets[position]), wildcard: false) }
+            return .answer(InlineList(one: nodes[index].rrsets[position].withOwner(owner)), wildcard: true)
         }
-        if let rrset = node.rrset(type) { return .answer(InlineList(CollectionOfOne(rewrite(rrset))), wildcard: wildcard) }
-        if let cname = node.rrset(.cname) { return .cname(rewrite(cname), wildcard: wildcard) }
+        if let position = nodes[index].position(of: cnameType) {
+            guard let owner else { return .cname(nodes[index].rrsets[position], wildcard: false) }
+            return .cname(nodes[index].rrsets[position].withOwner(owner), wildcard: true)
+        }
         return .noData
+    }
+
+    /// QTYPE ANY at the node at `index` (RFC 8482 §4.1 or RFC 1034 §3.7.1, per `anyPolicy`).
+    private func anyAnswer(at index: Int, owner: DNSName?, anyPolicy: AnyQueryPolicy) -> ZoneMatch {
+        let rrsets = nodes[index].rrsets
+        guard let first = rrsets.first else { return .noData }
+        let chosen = anyPolicy == .allRRsets ? rrsets : InlineList(one: first)
+        guard let owner else { return .answer(chosen, wildcard: false) }
+        return .answer(InlineList(chosen.map { $0.withOwner(owner) }), wildcard: true)
     }
 
     /// The negative-answer SOA for the authority section: TTL = min(SOA TTL, SOA MINIMUM) (RFC 2308 §3).

@@ -12,6 +12,27 @@ import Testing
         #expect(upper.lowercased.description == "www.example.org.")
     }
 
+    /// Equality compares eight octets at a time: every octet value, with bit 0x20 flipped, at every
+    /// position of words and tails must agree with the octet-by-octet rule (only A-Z fold).
+    @Test func equalityAgreesWithOctetByOctetFolding() throws {
+        func lower(_ octet: UInt8) -> UInt8 { (0x41...0x5A).contains(octet) ? octet | 0x20 : octet }
+        for length in [1, 6, 7, 8, 9, 15, 17] {
+            for position in 0..<length {
+                for octet in UInt8.min...UInt8.max {
+                    var label = [UInt8](repeating: UInt8(ascii: "q"), count: length)
+                    label[position] = octet
+                    var flipped = label
+                    flipped[position] = octet ^ 0x20
+                    let left = try DNSName(labels: [label, Array("Example".utf8)])
+                    let right = try DNSName(labels: [flipped, Array("eXAMPLE".utf8)])
+                    #expect((left == right) == (lower(octet) == lower(octet ^ 0x20)))
+                    #expect(left == (try DNSName(labels: [label, Array("EXAMPLE".utf8)])))
+                }
+            }
+        }
+        #expect(DNSName("a.example.")! != DNSName("a.example.org.")!)
+    }
+
     /// RFC 4034 §6.1: the example names in canonical order.
     @Test func RFC4034_6_1_canonicalOrder() {
         let ordered = ["example.", "a.example.", "yljkjljk.a.example.", "Z.a.example.", "zABC.a.EXAMPLE.",
