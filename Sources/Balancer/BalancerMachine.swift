@@ -40,8 +40,10 @@ public struct BalancerMachine: Sendable {
     private var queryRules: QueryRuleChain
     private var responseRules: ResponseRuleChain
     private var caches: [BalancerPacketCache]
-    /// For each pool name (sorted), the index of its cache in `caches`.
-    private var poolCache: [String: Int]
+    /// Where the default pool and each pool the query rules name (`QueryRuleOutcome.poolSlot`)
+    /// lead: the backend table's pool index and the pool's cache, resolved once.
+    private let defaultRoute: PoolRoute
+    private let ruleRoutes: [PoolRoute]
     /// For each cache, the pools that use it (its stale data is kept while none has a backend up).
     private let cachePools: [[String]]
     private var random: SeededRandom
@@ -110,7 +112,12 @@ public struct BalancerMachine: Sendable {
             }
             poolCache[pool.name] = index
         }
-        self.poolCache = poolCache
+        let table = backends
+        func route(_ name: String) -> PoolRoute {
+            PoolRoute(backendPool: table.poolIndex(named: name), cache: poolCache[name])
+        }
+        defaultRoute = route("")
+        ruleRoutes = queryRules.poolNames.map(route)
         cachePools = caches.indices.map { index in config.pools.map(\.name).filter { poolCache[$0] == index } }
         random = SeededRandom(seed: seed, label: label)
         inFlight = Array(repeating: [], count: config.backends.count)
@@ -164,15 +171,16 @@ public struct BalancerMachine: Sendable {
 
         var outgoing = bytes
         if outcome.clearRD { outgoing[2] &= ~0x01 }
-        let pool = outcome.pool
-        let cacheIndex = outcome.skipCache ? nil : poolCache[pool]
+        let route = outcome.poolSlot < 0 ? defaultRoute : ruleRoutes[Int(outcome.poolSlot)]
+        let cacheIndex = outcome.skipCache ? nil : route.cache
         var cacheKey: UInt64?
         if let cacheIndex {
-            switch caches[cacheIndex].lookup(query: outgoing, view: view, now: now, noBackendUp: !backends.hasUpBackend(pool: pool)) {
+            let noBackendUp = route.backendPool.map { !backends.hasUpBackend(poolIndex: $0) } ?? true
+            switch caches[cacheIndex].lookup(query: outgoing, view: view, now: now, noBackendUp: noBackendUp) {
             case .hit(let answer):
                 stats.cacheHits &+= 1
-                let response = ResponseView(query: view, rcode: answer.responseCode, size: answer.count, sent: now, fromCache: true)
-                dynamicBlocks.recordResponse(response)
+                dynamicBlocks.recordResponse(
+                    to: view, rcode: answer.responseCode, size: answer.count, sent: now, fromCache: true, selfAnswered: false)
                 return respond(answer, transport: view.transport, client: client, delay: outcome.delay, now: now, &actions)
             case .miss(let key):
                 stats.cacheMisses &+= 1
@@ -182,7 +190,8 @@ public struct BalancerMachine: Sendable {
             }
         }
 
-        guard let backend = backends.select(pool: pool, query: view, random: &random) else {
+        guard let poolIndex = route.backendPool, let backend = backends.select(poolIndex: poolIndex, query: view, random: &random)
+        else {
             stats.noPolicy &+= 1
             if backends.servfailOnNoServer {
                 selfAnswer(.rcode(.servFail, aa: false, ad: false, ra: false), bytes, view, client, now, &actions)
@@ -269,8 +278,8 @@ public struct BalancerMachine: Sendable {
         }
         var delay = entry.delay
         if let extra = verdict.delay { delay = (delay ?? .zero) + extra }
-        let sent = ResponseView(query: entry.query, rcode: answer.responseCode, size: answer.count, sent: now, backend: backend)
-        dynamicBlocks.recordResponse(sent)
+        dynamicBlocks.recordResponse(
+            to: entry.query, rcode: answer.responseCode, size: answer.count, sent: now, fromCache: false, selfAnswered: false)
         respond(answer, transport: entry.query.transport, client: entry.client, delay: delay, now: now, &actions)
     }
 
@@ -373,8 +382,8 @@ public struct BalancerMachine: Sendable {
         }
         guard let answer = SelfAnswer.response(to: bytes, verdict: verdict) else { return }
         stats.selfAnswered &+= 1
-        let response = ResponseView(query: view, rcode: answer.responseCode, size: answer.count, sent: now, selfAnswered: true)
-        dynamicBlocks.recordResponse(response)
+        dynamicBlocks.recordResponse(
+            to: view, rcode: answer.responseCode, size: answer.count, sent: now, fromCache: false, selfAnswered: true)
         respond(answer, transport: view.transport, client: client, delay: delay, now: now, &actions)
     }
 
@@ -396,6 +405,13 @@ public struct BalancerMachine: Sendable {
         else { return false }
         return type == query.qtype.rawValue && klass == query.qclass.rawValue && name == query.qname
     }
+}
+
+/// A pool resolved to indices: its pool in the backend table (nil for a pool no backend or
+/// pool config declares) and its packet cache.
+struct PoolRoute: Sendable {
+    var backendPool: Int?
+    var cache: Int?
 }
 
 /// The host's reference to a client, opaque to the machine.

@@ -38,7 +38,7 @@ public struct ParsedQuery: Sendable {
             if arcount > 0 {
                 for _ in 0..<(ancount + nscount) { try skipRecord(&reader) }
                 for _ in 0..<arcount {
-                    _ = try reader.readName()
+                    try reader.skipName()
                     let type = try reader.readUInt16()
                     let klass = try reader.readUInt16()
                     let ttl = try reader.readUInt32()
@@ -61,7 +61,7 @@ public struct ParsedQuery: Sendable {
     }
 
     private static func skipRecord(_ reader: inout WireReader) throws(DNSDecodeError) {
-        _ = try reader.readName()
+        try reader.skipName()
         reader.offset += 8
         guard reader.remaining >= 0 else { throw DNSDecodeError(.truncated, at: reader.offset) }
         let length = Int(try reader.readUInt16())

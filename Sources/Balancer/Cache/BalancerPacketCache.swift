@@ -139,53 +139,80 @@ public struct BalancerPacketCache: Sendable {
             stats.uncacheable &+= 1
             return .uncacheable
         }
-        guard let slot = index[key], let entry = slots[slot] else {
+        guard let slot = index[key] else {
             stats.misses &+= 1
             return .miss(key: key)
         }
+        let found = slots.withUnsafeBufferPointer { buffer -> Found in
+            // Read the entry where it lies: binding it would retain and release its three arrays.
+            guard buffer[slot] != nil else { return .absent }
+            return Self.examine(
+                buffer[slot]!, query: query, view: view, now: now,
+                allowExpiredNanoseconds: noBackendUp ? Int64(settings.staleEntriesTTL) * 1_000_000_000 : 0,
+                dontAge: config.dontAge, staleTTL: config.staleTTL)
+        }
+        switch found {
+        case .absent, .expired:
+            stats.misses &+= 1
+            return .miss(key: key)
+        case .collision:
+            stats.lookupCollisions &+= 1
+            stats.misses &+= 1
+            return .miss(key: key)
+        case .hit(let response, let stale):
+            stats.hits &+= 1
+            if stale {
+                stats.staleHits &+= 1
+                lastLookupWasStale = true
+            }
+            return .hit(response)
+        }
+    }
+
+    private enum Found {
+        case absent, expired, collision
+        case hit([UInt8], stale: Bool)
+    }
+
+    /// The lookup's checks on one stored entry, and the answer built from it on a hit: a fresh
+    /// copy of the stored bytes with the query's ID and qname octets, TTLs aged.
+    @inline(__always)
+    private static func examine(
+        _ entry: borrowing Entry, query: [UInt8], view: borrowing QueryView, now: Instant,
+        allowExpiredNanoseconds: Int64, dontAge: Bool, staleTTL: UInt32
+    ) -> Found {
         var stale = false
         if entry.validity <= now {
-            let allowExpired = noBackendUp ? Int64(settings.staleEntriesTTL) * 1_000_000_000 : 0
-            guard (now - entry.validity).nanoseconds < allowExpired else {
-                stats.misses &+= 1
-                return .miss(key: key)
-            }
+            guard (now - entry.validity).nanoseconds < allowExpiredNanoseconds else { return .expired }
             stale = true
         }
         guard entry.queryFlags == Self.flagsWord(view), entry.dnssecOK == view.dnssecOK,
             entry.overUDP == (view.transport == .do53UDP), entry.qtype == view.qtype, entry.qclass == view.qclass,
             entry.qname == view.qname
-        else {
-            stats.lookupCollisions &+= 1
-            stats.misses &+= 1
-            return .miss(key: key)
-        }
-        var response = entry.response
+        else { return .collision }
         let nameLength = view.qname.wire.count
-        let dontAge = config.dontAge
-        let staleTTL = config.staleTTL
         let age = UInt32(clamping: max(0, (now - entry.added).nanoseconds) / 1_000_000_000)
-        response.withUnsafeMutableBufferPointer { out in
-            out[0] = query[0]
-            out[1] = query[1]
-            // The client's spelling of the qname (dnsdist restores the case of the query).
-            for offset in 0..<nameLength { out[dnsHeaderLength + offset] = query[dnsHeaderLength + offset] }
-            guard !dontAge, stale || age > 0 else { return }
-            for at in entry.ttlOffsets {
-                let ttl = UInt32(out[at]) << 24 | UInt32(out[at + 1]) << 16 | UInt32(out[at + 2]) << 8 | UInt32(out[at + 3])
-                let aged = stale ? staleTTL : (ttl > age ? ttl - age : 0)
-                out[at] = UInt8(aged >> 24)
-                out[at + 1] = UInt8(aged >> 16 & 0xFF)
-                out[at + 2] = UInt8(aged >> 8 & 0xFF)
-                out[at + 3] = UInt8(aged & 0xFF)
+        let response = entry.response.withUnsafeBufferPointer { stored in
+            [UInt8](unsafeUninitializedCapacity: stored.count) { out, initialized in
+                _ = out.initialize(fromContentsOf: stored)
+                initialized = stored.count
+                out[0] = query[0]
+                out[1] = query[1]
+                // The client's spelling of the qname (dnsdist restores the case of the query).
+                for offset in 0..<nameLength { out[dnsHeaderLength + offset] = query[dnsHeaderLength + offset] }
+                guard !dontAge, stale || age > 0 else { return }
+                for at in entry.ttlOffsets {
+                    let ttl = UInt32(out[at]) << 24 | UInt32(out[at + 1]) << 16 | UInt32(out[at + 2]) << 8
+                        | UInt32(out[at + 3])
+                    let aged = stale ? staleTTL : (ttl > age ? ttl - age : 0)
+                    out[at] = UInt8(aged >> 24)
+                    out[at + 1] = UInt8(aged >> 16 & 0xFF)
+                    out[at + 2] = UInt8(aged >> 8 & 0xFF)
+                    out[at + 3] = UInt8(aged & 0xFF)
+                }
             }
         }
-        stats.hits &+= 1
-        if stale {
-            stats.staleHits &+= 1
-            lastLookupWasStale = true
-        }
-        return .hit(response)
+        return .hit(response, stale: stale)
     }
 
     // MARK: Insert
