@@ -143,9 +143,7 @@ public struct BalancerMachine: Sendable {
             return
         }
         let view = QueryView(
-            client: address, clientPort: port, transport: transport, id: parsed.id, qname: parsed.qname,
-            qtype: parsed.qtype, qclass: parsed.qclass, opcode: parsed.opcode, flags: parsed.flags,
-            dnssecOK: parsed.dnssecOK, ednsPayloadSize: parsed.ednsPayloadSize, size: bytes.count, arrival: now)
+            client: address, clientPort: port, transport: transport, parsed: parsed, size: bytes.count, arrival: now)
         dynamicBlocks.recordQuery(view)
 
         if let block = dynamicBlocks.check(view) {
@@ -398,12 +396,40 @@ public struct BalancerMachine: Sendable {
     }
 
     /// The response's question is the query's (case-insensitively), as dnsdist checks.
-    static func questionMatches(_ bytes: [UInt8], _ query: QueryView) -> Bool {
+    static func questionMatches(_ bytes: [UInt8], _ query: borrowing QueryView) -> Bool {
         guard bytes.count >= 12, bytes[4] == 0, bytes[5] == 1 else { return false }
+        // The usual case, an uncompressed name, compared where it lies; anything else is read.
+        let length = query.qnameWireLength
+        if bytes.count >= 12 + length + 4, bytes[12 + length - 1] == 0,
+            let matches = bytes.withUnsafeBufferPointer({ response -> Bool? in
+                let name = UnsafeBufferPointer(rebasing: response[12..<12 + length])
+                guard Self.isUncompressedName(name) else { return nil }
+                return query.withQNameWire { DNSName.equalWires(name, $0) }
+            })
+        {
+            let at = 12 + length
+            let type = UInt16(bytes[at]) << 8 | UInt16(bytes[at + 1])
+            let klass = UInt16(bytes[at + 2]) << 8 | UInt16(bytes[at + 3])
+            return matches && type == query.qtype.rawValue && klass == query.qclass.rawValue
+        }
         var reader = WireReader(bytes, offset: 12)
         guard let name = try? reader.readName(), let type = try? reader.readUInt16(), let klass = try? reader.readUInt16()
         else { return false }
-        return type == query.qtype.rawValue && klass == query.qclass.rawValue && name == query.qname
+        return type == query.qtype.rawValue && klass == query.qclass.rawValue && query.qnameEquals(name)
+    }
+
+    /// True when `name` is a whole uncompressed name: labels without pointers whose root label
+    /// is its last octet.
+    @inline(__always)
+    private static func isUncompressedName(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        var position = 0
+        while position < name.count {
+            let length = name[position]
+            if length == 0 { return position == name.count - 1 }
+            if length & 0xC0 != 0 { return false }
+            position += 1 + Int(length)
+        }
+        return false
     }
 }
 

@@ -84,11 +84,11 @@ public struct BalancerPacketCache: Sendable {
     /// The cache key of `query` (its wire bytes, as `view` describes them), nil when the bytes are
     /// too short to hold the question.
     public func key(query: [UInt8], view: QueryView) -> UInt64? {
-        let afterName = dnsHeaderLength + view.qname.wire.count
+        let afterName = dnsHeaderLength + view.qnameWireLength
         guard query.count >= afterName + 4 else { return nil }
         let overUDP = view.transport == .do53UDP
         var hash = StableHash.words64(query, from: 2, to: dnsHeaderLength,
-                                      seed: view.qname.foldedDigest ^ (overUDP ? 0x5544_5000 : 0x5443_5000))
+                                      seed: view.qnameFoldedDigest ^ (overUDP ? 0x5544_5000 : 0x5443_5000))
         hash = hashAfterQname(query, from: afterName, seed: hash)
         return mix64(hash)
     }
@@ -188,28 +188,27 @@ public struct BalancerPacketCache: Sendable {
         }
         guard entry.queryFlags == Self.flagsWord(view), entry.dnssecOK == view.dnssecOK,
             entry.overUDP == (view.transport == .do53UDP), entry.qtype == view.qtype, entry.qclass == view.qclass,
-            entry.qname == view.qname
+            view.qnameEquals(entry.qname)
         else { return .collision }
-        let nameLength = view.qname.wire.count
+        let nameLength = view.qnameWireLength
         let age = UInt32(clamping: max(0, (now - entry.added).nanoseconds) / 1_000_000_000)
-        let response = entry.response.withUnsafeBufferPointer { stored in
-            [UInt8](unsafeUninitializedCapacity: stored.count) { out, initialized in
-                _ = out.initialize(fromContentsOf: stored)
-                initialized = stored.count
-                out[0] = query[0]
-                out[1] = query[1]
-                // The client's spelling of the qname (dnsdist restores the case of the query).
-                for offset in 0..<nameLength { out[dnsHeaderLength + offset] = query[dnsHeaderLength + offset] }
-                guard !dontAge, stale || age > 0 else { return }
-                for at in entry.ttlOffsets {
-                    let ttl = UInt32(out[at]) << 24 | UInt32(out[at + 1]) << 16 | UInt32(out[at + 2]) << 8
-                        | UInt32(out[at + 3])
-                    let aged = stale ? staleTTL : (ttl > age ? ttl - age : 0)
-                    out[at] = UInt8(aged >> 24)
-                    out[at + 1] = UInt8(aged >> 16 & 0xFF)
-                    out[at + 2] = UInt8(aged >> 8 & 0xFF)
-                    out[at + 3] = UInt8(aged & 0xFF)
-                }
+        // A copy of the stored answer (a specialised array copy: the unsafe-capacity initialiser
+        // would look up generic metadata at run time).
+        var response = entry.response.withUnsafeBufferPointer { Array($0) }
+        response.withUnsafeMutableBufferPointer { out in
+            out[0] = query[0]
+            out[1] = query[1]
+            // The client's spelling of the qname (dnsdist restores the case of the query).
+            for offset in 0..<nameLength { out[dnsHeaderLength + offset] = query[dnsHeaderLength + offset] }
+            guard !dontAge, stale || age > 0 else { return }
+            for at in entry.ttlOffsets {
+                let ttl = UInt32(out[at]) << 24 | UInt32(out[at + 1]) << 16 | UInt32(out[at + 2]) << 8
+                    | UInt32(out[at + 3])
+                let aged = stale ? staleTTL : (ttl > age ? ttl - age : 0)
+                out[at] = UInt8(aged >> 24)
+                out[at + 1] = UInt8(aged >> 16 & 0xFF)
+                out[at + 2] = UInt8(aged >> 8 & 0xFF)
+                out[at + 3] = UInt8(aged & 0xFF)
             }
         }
         return .hit(response, stale: stale)
@@ -226,8 +225,13 @@ public struct BalancerPacketCache: Sendable {
     @discardableResult
     public mutating func insert(key: UInt64, view: QueryView, response: [UInt8], now: Instant) -> Bool {
         guard response.count >= dnsHeaderLength, response.count <= config.maximumEntrySize,
-            view.qtype != .axfr, view.qtype != .ixfr,
-            let scan = ResponseScan.scan(response, qname: view.qname, qtype: view.qtype, qclass: view.qclass)
+            view.qtype != .axfr, view.qtype != .ixfr
+        else {
+            stats.skippedOther &+= 1
+            return false
+        }
+        let qname = view.qname
+        guard let scan = ResponseScan.scan(response, qname: qname, qtype: view.qtype, qclass: view.qclass)
         else {
             stats.skippedOther &+= 1
             return false
@@ -265,7 +269,7 @@ public struct BalancerPacketCache: Sendable {
             return false
         }
         let entry = Entry(
-            key: key, qname: view.qname, qtype: view.qtype, qclass: view.qclass, queryFlags: Self.flagsWord(view),
+            key: key, qname: qname, qtype: view.qtype, qclass: view.qclass, queryFlags: Self.flagsWord(view),
             dnssecOK: view.dnssecOK, overUDP: view.transport == .do53UDP, response: response,
             ttlOffsets: scan.ttlOffsets, added: now, validity: now + .seconds(Int64(ttl)))
         if let slot = index[key], let existing = slots[slot] {

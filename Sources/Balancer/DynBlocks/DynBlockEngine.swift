@@ -210,7 +210,7 @@ public struct DynBlockEngine: Sendable {
                 return decision
             }
         }
-        if !suffixBlocks.isEmpty, let slot = suffixBlocks.lookup(query.qname) {
+        if !suffixBlocks.isEmpty, let slot = query.withQNameWire({ suffixBlocks.lookup(wire: $0) }) {
             let entry = suffixBlocks.blocks[slot].entry
             if let decision = decide(entry, query) {
                 suffixBlocks.recordHit(at: slot)
