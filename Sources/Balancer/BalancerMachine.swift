@@ -50,7 +50,10 @@ public struct BalancerMachine: Sendable {
     /// Dynamic-block and backend events not yet collected by the host.
     public private(set) var events: [BalancerEvent] = []
 
-    private var inFlight: [[InFlight?]]
+    /// Per backend, by the balancer's query ID: forwarded queries awaiting an answer. Slots are
+    /// never optional: a free slot holds `InFlight.vacant` (an optional entry is copied, through
+    /// generic value witnesses, whenever it is tested or taken).
+    private var inFlight: [[InFlight]]
     private var nextID: [UInt16]
     private var timeouts: TimeoutQueue = TimeoutQueue()
     /// Queries forwarded over a connection wait `tcpReadTimeout` (dnsdist's `tcp_recv_timeout`).
@@ -69,6 +72,15 @@ public struct BalancerMachine: Sendable {
         var generation: UInt32
         var delay: SimDuration?
         var overTCP: Bool
+        /// False for a free slot.
+        var live: Bool = true
+
+        /// A free slot (its query holds no octets).
+        static var vacant: InFlight {
+            InFlight(
+                client: ClientHandle(high: 0, low: 0), query: .placeholder, cacheKey: nil, cacheIndex: nil, sentAt: .zero,
+                generation: 0, delay: nil, overTCP: false, live: false)
+        }
     }
 
     public init(config: BalancerConfig, seed: UInt64, label: String = "balancer") throws(BalancerSetupError) {
@@ -201,7 +213,7 @@ public struct BalancerMachine: Sendable {
     }
 
     private mutating func forward(
-        _ bytes: [UInt8], view: QueryView, client: Client, backend: Int, cacheIndex: Int?, cacheKey: UInt64?,
+        _ bytes: [UInt8], view: consuming QueryView, client: Client, backend: Int, cacheIndex: Int?, cacheKey: UInt64?,
         delay: SimDuration?, now: Instant, _ actions: inout [Action]
     ) {
         let id = nextID[backend]
@@ -212,7 +224,7 @@ public struct BalancerMachine: Sendable {
                              generation: generation, delay: delay, overTCP: overTCP)
         let slot = Int(id)
         if slot < inFlight[backend].count {
-            if inFlight[backend][slot] != nil {
+            if inFlight[backend][slot].live {
                 // dnsdist reuses the slot and counts it; the older query will never be answered.
                 stats.reusedSlots &+= 1
                 backends.queryTimedOut(backend: backend, now: now)
@@ -243,16 +255,19 @@ public struct BalancerMachine: Sendable {
             return
         }
         let slot = Int(bytes.messageID)
-        guard slot < inFlight[backend].count, let entry = inFlight[backend][slot] else {
+        guard slot < inFlight[backend].count, inFlight[backend][slot].live else {
             stats.unmatchedResponses &+= 1
             return
         }
+        // The entry is swapped out (binding it in place would copy it); a mismatch puts it back.
+        var entry = InFlight.vacant
+        swap(&entry, &inFlight[backend][slot])
         // dnsdist checks that the answer is for the question it sent.
         guard Self.questionMatches(bytes, entry.query) else {
+            swap(&entry, &inFlight[backend][slot])
             stats.unmatchedResponses &+= 1
             return
         }
-        inFlight[backend][slot] = nil
         let rcode = bytes.responseCode
         backends.responseReceived(backend: backend, sentAt: entry.sentAt, now: now, rcode: rcode, overTCP: entry.overTCP)
         let response = ResponseView(query: entry.query, rcode: rcode, size: bytes.count, sent: now, backend: backend)
@@ -352,9 +367,9 @@ public struct BalancerMachine: Sendable {
         while let entry = queue.first, entry.deadline <= now {
             queue.removeFirst()
             let slot = Int(entry.id)
-            guard slot < inFlight[entry.backend].count, let flight = inFlight[entry.backend][slot],
-                  flight.generation == entry.generation else { continue }
-            inFlight[entry.backend][slot] = nil
+            guard slot < inFlight[entry.backend].count, inFlight[entry.backend][slot].live,
+                  inFlight[entry.backend][slot].generation == entry.generation else { continue }
+            inFlight[entry.backend][slot] = .vacant
             stats.downstreamTimeouts &+= 1
             backends.queryTimedOut(backend: entry.backend, now: now)
         }

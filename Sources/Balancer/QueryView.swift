@@ -92,6 +92,36 @@ public struct QueryView: Sendable {
         self.arrival = arrival
     }
 
+    /// A view of no query, for free slots: its qname storage is empty (nothing to retain).
+    static var placeholder: QueryView {
+        QueryView(
+            client: .v4(IPv4Address(0)), clientPort: 0, transport: .do53UDP, id: 0, qnameStorage: [], qnameStart: 0,
+            qnameWireLength: 0, qtype: RRType(0), qclass: .in, opcode: .query, flags: [], dnssecOK: false,
+            ednsPayloadSize: nil, size: 0, arrival: .zero)
+    }
+
+    private init(
+        client: IPAddress, clientPort: UInt16, transport: FrontendProtocol, id: UInt16, qnameStorage: [UInt8],
+        qnameStart: Int, qnameWireLength: Int, qtype: RRType, qclass: DNSClass, opcode: Opcode, flags: HeaderFlags,
+        dnssecOK: Bool, ednsPayloadSize: UInt16?, size: Int, arrival: Instant
+    ) {
+        self.client = client
+        self.clientPort = clientPort
+        self.transport = transport
+        self.id = id
+        self.qnameStorage = qnameStorage
+        self.qnameStart = qnameStart
+        self.qnameWireLength = qnameWireLength
+        self.qtype = qtype
+        self.qclass = qclass
+        self.opcode = opcode
+        self.flags = flags
+        self.dnssecOK = dnssecOK
+        self.ednsPayloadSize = ednsPayloadSize
+        self.size = size
+        self.arrival = arrival
+    }
+
     /// The query name (case as received). Builds a `DNSName` unless the view was made from one.
     public var qname: DNSName {
         get {
