@@ -78,8 +78,8 @@ public struct BalancerMachine: Sendable {
         /// A free slot (its query holds no octets).
         static var vacant: InFlight {
             InFlight(
-                client: ClientHandle(high: 0, low: 0), query: .placeholder, cacheKey: nil, cacheIndex: nil, sentAt: .zero,
-                generation: 0, delay: nil, overTCP: false, live: false)
+                client: ClientHandle(high: 0, low: 0), query: .placeholder, cacheKey: nil, cacheIndex: nil,
+                sentAt: .zero, generation: 0, delay: nil, overTCP: false, live: false)
         }
     }
 
@@ -190,7 +190,7 @@ public struct BalancerMachine: Sendable {
             case .hit(let answer):
                 stats.cacheHits &+= 1
                 dynamicBlocks.recordResponse(
-                    to: view, rcode: answer.responseCode, size: answer.count, sent: now, fromCache: true, selfAnswered: false)
+                    to: view, rcode: answer.responseCode, size: answer.count, sent: now, fromCache: true)
                 return respond(answer, transport: view.transport, client: client, delay: outcome.delay, now: now, &actions)
             case .miss(let key):
                 stats.cacheMisses &+= 1
@@ -200,8 +200,7 @@ public struct BalancerMachine: Sendable {
             }
         }
 
-        guard let poolIndex = route.backendPool, let backend = backends.select(poolIndex: poolIndex, query: view, random: &random)
-        else {
+        guard let backend = selectBackend(route, view) else {
             stats.noPolicy &+= 1
             if backends.servfailOnNoServer {
                 selfAnswer(.rcode(.servFail, aa: false, ad: false, ra: false), bytes, view, client, now, &actions)
@@ -210,6 +209,12 @@ public struct BalancerMachine: Sendable {
         }
         forward(outgoing, view: view, client: client, backend: backend, cacheIndex: cacheIndex, cacheKey: cacheKey,
                 delay: outcome.delay, now: now, &actions)
+    }
+
+    /// A backend of the route's pool under its policy; nil for a pool that no backend serves.
+    private mutating func selectBackend(_ route: PoolRoute, _ view: borrowing QueryView) -> Int? {
+        guard let pool = route.backendPool else { return nil }
+        return backends.select(poolIndex: pool, query: view, random: &random)
     }
 
     private mutating func forward(
@@ -291,8 +296,7 @@ public struct BalancerMachine: Sendable {
         }
         var delay = entry.delay
         if let extra = verdict.delay { delay = (delay ?? .zero) + extra }
-        dynamicBlocks.recordResponse(
-            to: entry.query, rcode: answer.responseCode, size: answer.count, sent: now, fromCache: false, selfAnswered: false)
+        dynamicBlocks.recordResponse(to: entry.query, rcode: answer.responseCode, size: answer.count, sent: now)
         respond(answer, transport: entry.query.transport, client: entry.client, delay: delay, now: now, &actions)
     }
 
@@ -396,7 +400,7 @@ public struct BalancerMachine: Sendable {
         guard let answer = SelfAnswer.response(to: bytes, verdict: verdict) else { return }
         stats.selfAnswered &+= 1
         dynamicBlocks.recordResponse(
-            to: view, rcode: answer.responseCode, size: answer.count, sent: now, fromCache: false, selfAnswered: true)
+            to: view, rcode: answer.responseCode, size: answer.count, sent: now, selfAnswered: true)
         respond(answer, transport: view.transport, client: client, delay: delay, now: now, &actions)
     }
 

@@ -43,8 +43,8 @@ import Testing
     @Test func answerWithTheQuestionInAnotherCaseMatches() throws {
         var machine = try BalancerMachine(config: Machine.config(cache: false), seed: 1)
         var actions: [BalancerMachine.Action] = []
-        machine.query(Machine.query(name: DNSName("host.dyn.example.")!), from: Machine.client, address: Machine.address,
-                      port: 5000, transport: .do53UDP, now: .zero, actions: &actions)
+        machine.query(Machine.query(name: DNSName("host.dyn.example.")!), from: Machine.client,
+                      address: Machine.address, port: 5000, transport: .do53UDP, now: .zero, actions: &actions)
         let (backend, forwarded) = try #require(Machine.forwards(actions).first)
         let answer = Machine.answer(to: Machine.query(id: forwarded.messageID, name: DNSName("HOST.dyn.EXAMPLE.")!))
         actions.removeAll()

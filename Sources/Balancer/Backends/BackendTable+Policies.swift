@@ -28,8 +28,8 @@ extension BackendTable {
             let hash = Self.qnameHash(digest: query.qnameFoldedDigest, perturbation: loadBalancing.hashPerturbation)
             return weightedPick(members, value: hash % UInt64(sum.total), target: sum.target)
         case .chashed:
-            return consistentHash(
-                members, hash: Self.qnameHash(digest: query.qnameFoldedDigest, perturbation: loadBalancing.hashPerturbation))
+            let hash = Self.qnameHash(digest: query.qnameFoldedDigest, perturbation: loadBalancing.hashPerturbation)
+            return consistentHash(members, hash: hash)
         case .roundrobin:
             return roundRobin(members)
         }

@@ -65,7 +65,8 @@ public struct DynBlockEngine: Sendable {
     /// `recordResponse(_:)` without building a `ResponseView` (which would copy the query).
     @inline(__always)
     mutating func recordResponse(
-        to query: borrowing QueryView, rcode: RCode, size: Int, sent: Instant, fromCache: Bool, selfAnswered: Bool
+        to query: borrowing QueryView, rcode: RCode, size: Int, sent: Instant, fromCache: Bool = false,
+        selfAnswered: Bool = false
     ) {
         if fromCache {
             cacheHits += 1

@@ -137,7 +137,8 @@ struct SelectorProgram: Sendable {
     ) -> Bool {
         switch ops[node] {
         case .and, .or, .not:
-            return matchesCompound(node, query, rcode: rcode, size: size, now: now, tags: &tags, state: &state, random: &random)
+            return matchesCompound(
+                node, query, rcode: rcode, size: size, now: now, tags: &tags, state: &state, random: &random)
         case .all:
             return true
         case .names(let index):
