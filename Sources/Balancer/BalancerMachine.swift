@@ -40,15 +40,20 @@ public struct BalancerMachine: Sendable {
     private var queryRules: QueryRuleChain
     private var responseRules: ResponseRuleChain
     private var caches: [BalancerPacketCache]
-    /// For each pool name (sorted), the index of its cache in `caches`.
-    private var poolCache: [String: Int]
+    /// Where the default pool and each pool the query rules name (`QueryRuleOutcome.poolSlot`)
+    /// lead: the backend table's pool index and the pool's cache, resolved once.
+    private let defaultRoute: PoolRoute
+    private let ruleRoutes: [PoolRoute]
     /// For each cache, the pools that use it (its stale data is kept while none has a backend up).
     private let cachePools: [[String]]
     private var random: SeededRandom
     /// Dynamic-block and backend events not yet collected by the host.
     public private(set) var events: [BalancerEvent] = []
 
-    private var inFlight: [[InFlight?]]
+    /// Per backend, by the balancer's query ID: forwarded queries awaiting an answer. Slots are
+    /// never optional: a free slot holds `InFlight.vacant` (an optional entry is copied, through
+    /// generic value witnesses, whenever it is tested or taken).
+    private var inFlight: [[InFlight]]
     private var nextID: [UInt16]
     private var timeouts: TimeoutQueue = TimeoutQueue()
     /// Queries forwarded over a connection wait `tcpReadTimeout` (dnsdist's `tcp_recv_timeout`).
@@ -67,6 +72,15 @@ public struct BalancerMachine: Sendable {
         var generation: UInt32
         var delay: SimDuration?
         var overTCP: Bool
+        /// False for a free slot.
+        var live: Bool = true
+
+        /// A free slot (its query holds no octets).
+        static var vacant: InFlight {
+            InFlight(
+                client: ClientHandle(high: 0, low: 0), query: .placeholder, cacheKey: nil, cacheIndex: nil,
+                sentAt: .zero, generation: 0, delay: nil, overTCP: false, live: false)
+        }
     }
 
     public init(config: BalancerConfig, seed: UInt64, label: String = "balancer") throws(BalancerSetupError) {
@@ -110,7 +124,12 @@ public struct BalancerMachine: Sendable {
             }
             poolCache[pool.name] = index
         }
-        self.poolCache = poolCache
+        let table = backends
+        func route(_ name: String) -> PoolRoute {
+            PoolRoute(backendPool: table.poolIndex(named: name), cache: poolCache[name])
+        }
+        defaultRoute = route("")
+        ruleRoutes = queryRules.poolNames.map(route)
         cachePools = caches.indices.map { index in config.pools.map(\.name).filter { poolCache[$0] == index } }
         random = SeededRandom(seed: seed, label: label)
         inFlight = Array(repeating: [], count: config.backends.count)
@@ -136,9 +155,7 @@ public struct BalancerMachine: Sendable {
             return
         }
         let view = QueryView(
-            client: address, clientPort: port, transport: transport, id: parsed.id, qname: parsed.qname,
-            qtype: parsed.qtype, qclass: parsed.qclass, opcode: parsed.opcode, flags: parsed.flags,
-            dnssecOK: parsed.dnssecOK, ednsPayloadSize: parsed.ednsPayloadSize, size: bytes.count, arrival: now)
+            client: address, clientPort: port, transport: transport, parsed: parsed, size: bytes.count, arrival: now)
         dynamicBlocks.recordQuery(view)
 
         if let block = dynamicBlocks.check(view) {
@@ -164,15 +181,16 @@ public struct BalancerMachine: Sendable {
 
         var outgoing = bytes
         if outcome.clearRD { outgoing[2] &= ~0x01 }
-        let pool = outcome.pool
-        let cacheIndex = outcome.skipCache ? nil : poolCache[pool]
+        let route = outcome.poolSlot < 0 ? defaultRoute : ruleRoutes[Int(outcome.poolSlot)]
+        let cacheIndex = outcome.skipCache ? nil : route.cache
         var cacheKey: UInt64?
         if let cacheIndex {
-            switch caches[cacheIndex].lookup(query: outgoing, view: view, now: now, noBackendUp: !backends.hasUpBackend(pool: pool)) {
+            let noBackendUp = route.backendPool.map { !backends.hasUpBackend(poolIndex: $0) } ?? true
+            switch caches[cacheIndex].lookup(query: outgoing, view: view, now: now, noBackendUp: noBackendUp) {
             case .hit(let answer):
                 stats.cacheHits &+= 1
-                let response = ResponseView(query: view, rcode: answer.responseCode, size: answer.count, sent: now, fromCache: true)
-                dynamicBlocks.recordResponse(response)
+                dynamicBlocks.recordResponse(
+                    to: view, rcode: answer.responseCode, size: answer.count, sent: now, fromCache: true)
                 return respond(answer, transport: view.transport, client: client, delay: outcome.delay, now: now, &actions)
             case .miss(let key):
                 stats.cacheMisses &+= 1
@@ -182,7 +200,7 @@ public struct BalancerMachine: Sendable {
             }
         }
 
-        guard let backend = backends.select(pool: pool, query: view, random: &random) else {
+        guard let backend = selectBackend(route, view) else {
             stats.noPolicy &+= 1
             if backends.servfailOnNoServer {
                 selfAnswer(.rcode(.servFail, aa: false, ad: false, ra: false), bytes, view, client, now, &actions)
@@ -193,8 +211,14 @@ public struct BalancerMachine: Sendable {
                 delay: outcome.delay, now: now, &actions)
     }
 
+    /// A backend of the route's pool under its policy; nil for a pool that no backend serves.
+    private mutating func selectBackend(_ route: PoolRoute, _ view: borrowing QueryView) -> Int? {
+        guard let pool = route.backendPool else { return nil }
+        return backends.select(poolIndex: pool, query: view, random: &random)
+    }
+
     private mutating func forward(
-        _ bytes: [UInt8], view: QueryView, client: Client, backend: Int, cacheIndex: Int?, cacheKey: UInt64?,
+        _ bytes: [UInt8], view: consuming QueryView, client: Client, backend: Int, cacheIndex: Int?, cacheKey: UInt64?,
         delay: SimDuration?, now: Instant, _ actions: inout [Action]
     ) {
         let id = nextID[backend]
@@ -205,7 +229,7 @@ public struct BalancerMachine: Sendable {
                              generation: generation, delay: delay, overTCP: overTCP)
         let slot = Int(id)
         if slot < inFlight[backend].count {
-            if inFlight[backend][slot] != nil {
+            if inFlight[backend][slot].live {
                 // dnsdist reuses the slot and counts it; the older query will never be answered.
                 stats.reusedSlots &+= 1
                 backends.queryTimedOut(backend: backend, now: now)
@@ -236,16 +260,19 @@ public struct BalancerMachine: Sendable {
             return
         }
         let slot = Int(bytes.messageID)
-        guard slot < inFlight[backend].count, let entry = inFlight[backend][slot] else {
+        guard slot < inFlight[backend].count, inFlight[backend][slot].live else {
             stats.unmatchedResponses &+= 1
             return
         }
+        // The entry is swapped out (binding it in place would copy it); a mismatch puts it back.
+        var entry = InFlight.vacant
+        swap(&entry, &inFlight[backend][slot])
         // dnsdist checks that the answer is for the question it sent.
         guard Self.questionMatches(bytes, entry.query) else {
+            swap(&entry, &inFlight[backend][slot])
             stats.unmatchedResponses &+= 1
             return
         }
-        inFlight[backend][slot] = nil
         let rcode = bytes.responseCode
         backends.responseReceived(backend: backend, sentAt: entry.sentAt, now: now, rcode: rcode, overTCP: entry.overTCP)
         let response = ResponseView(query: entry.query, rcode: rcode, size: bytes.count, sent: now, backend: backend)
@@ -269,8 +296,7 @@ public struct BalancerMachine: Sendable {
         }
         var delay = entry.delay
         if let extra = verdict.delay { delay = (delay ?? .zero) + extra }
-        let sent = ResponseView(query: entry.query, rcode: answer.responseCode, size: answer.count, sent: now, backend: backend)
-        dynamicBlocks.recordResponse(sent)
+        dynamicBlocks.recordResponse(to: entry.query, rcode: answer.responseCode, size: answer.count, sent: now)
         respond(answer, transport: entry.query.transport, client: entry.client, delay: delay, now: now, &actions)
     }
 
@@ -345,9 +371,9 @@ public struct BalancerMachine: Sendable {
         while let entry = queue.first, entry.deadline <= now {
             queue.removeFirst()
             let slot = Int(entry.id)
-            guard slot < inFlight[entry.backend].count, let flight = inFlight[entry.backend][slot],
-                  flight.generation == entry.generation else { continue }
-            inFlight[entry.backend][slot] = nil
+            guard slot < inFlight[entry.backend].count, inFlight[entry.backend][slot].live,
+                  inFlight[entry.backend][slot].generation == entry.generation else { continue }
+            inFlight[entry.backend][slot] = .vacant
             stats.downstreamTimeouts &+= 1
             backends.queryTimedOut(backend: entry.backend, now: now)
         }
@@ -373,8 +399,8 @@ public struct BalancerMachine: Sendable {
         }
         guard let answer = SelfAnswer.response(to: bytes, verdict: verdict) else { return }
         stats.selfAnswered &+= 1
-        let response = ResponseView(query: view, rcode: answer.responseCode, size: answer.count, sent: now, selfAnswered: true)
-        dynamicBlocks.recordResponse(response)
+        dynamicBlocks.recordResponse(
+            to: view, rcode: answer.responseCode, size: answer.count, sent: now, selfAnswered: true)
         respond(answer, transport: view.transport, client: client, delay: delay, now: now, &actions)
     }
 
@@ -389,13 +415,48 @@ public struct BalancerMachine: Sendable {
     }
 
     /// The response's question is the query's (case-insensitively), as dnsdist checks.
-    static func questionMatches(_ bytes: [UInt8], _ query: QueryView) -> Bool {
+    static func questionMatches(_ bytes: [UInt8], _ query: borrowing QueryView) -> Bool {
         guard bytes.count >= 12, bytes[4] == 0, bytes[5] == 1 else { return false }
+        // The usual case, an uncompressed name, compared where it lies; anything else is read.
+        let length = query.qnameWireLength
+        if bytes.count >= 12 + length + 4, bytes[12 + length - 1] == 0,
+            let matches = bytes.withUnsafeBufferPointer({ response -> Bool? in
+                let name = UnsafeBufferPointer(rebasing: response[12..<12 + length])
+                guard Self.isUncompressedName(name) else { return nil }
+                return query.withQNameWire { DNSName.equalWires(name, $0) }
+            })
+        {
+            let at = 12 + length
+            let type = UInt16(bytes[at]) << 8 | UInt16(bytes[at + 1])
+            let klass = UInt16(bytes[at + 2]) << 8 | UInt16(bytes[at + 3])
+            return matches && type == query.qtype.rawValue && klass == query.qclass.rawValue
+        }
         var reader = WireReader(bytes, offset: 12)
         guard let name = try? reader.readName(), let type = try? reader.readUInt16(), let klass = try? reader.readUInt16()
         else { return false }
-        return type == query.qtype.rawValue && klass == query.qclass.rawValue && name == query.qname
+        return type == query.qtype.rawValue && klass == query.qclass.rawValue && query.qnameEquals(name)
     }
+
+    /// True when `name` is a whole uncompressed name: labels without pointers whose root label
+    /// is its last octet.
+    @inline(__always)
+    private static func isUncompressedName(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        var position = 0
+        while position < name.count {
+            let length = name[position]
+            if length == 0 { return position == name.count - 1 }
+            if length & 0xC0 != 0 { return false }
+            position += 1 + Int(length)
+        }
+        return false
+    }
+}
+
+/// A pool resolved to indices: its pool in the backend table (nil for a pool no backend or
+/// pool config declares) and its packet cache.
+struct PoolRoute: Sendable {
+    var backendPool: Int?
+    var cache: Int?
 }
 
 /// The host's reference to a client, opaque to the machine.

@@ -7,7 +7,11 @@ public struct ParsedQuery: Sendable {
     public var id: UInt16
     public var flags: HeaderFlags
     public var opcode: Opcode
-    public var qname: DNSName
+    /// The qname's octets: the query's own bytes (an uncompressed qname at offset 12), or the
+    /// name's wire when the qname held a compression pointer.
+    var qnameStorage: [UInt8]
+    var qnameStart: Int
+    var qnameWireLength: Int
     public var qtype: RRType
     public var qclass: DNSClass
     public var dnssecOK: Bool
@@ -29,7 +33,21 @@ public struct ParsedQuery: Sendable {
         let arcount = Int(UInt16(bytes[10]) << 8 | UInt16(bytes[11]))
         var reader = WireReader(bytes, offset: 12)
         do {
-            let qname = try reader.readName()
+            // The qname stays in the query's bytes; only a compressed one is built apart.
+            let qnameStorage: [UInt8]
+            let qnameStart: Int
+            let qnameWireLength: Int
+            if let end = Self.uncompressedNameEnd(bytes, from: 12) {
+                qnameStorage = bytes
+                qnameStart = 12
+                qnameWireLength = end - 12
+                reader.offset = end
+            } else {
+                // A pointer, or an error that `readName` reports.
+                qnameStorage = try reader.readName().wire
+                qnameStart = 0
+                qnameWireLength = qnameStorage.count
+            }
             let qtype = RRType(rawValue: try reader.readUInt16())
             let qclass = DNSClass(rawValue: try reader.readUInt16())
             let questionEnd = reader.offset
@@ -38,7 +56,7 @@ public struct ParsedQuery: Sendable {
             if arcount > 0 {
                 for _ in 0..<(ancount + nscount) { try skipRecord(&reader) }
                 for _ in 0..<arcount {
-                    _ = try reader.readName()
+                    try reader.skipName()
                     let type = try reader.readUInt16()
                     let klass = try reader.readUInt16()
                     let ttl = try reader.readUInt32()
@@ -53,15 +71,37 @@ public struct ParsedQuery: Sendable {
             }
             return ParsedQuery(
                 id: id, flags: HeaderFlags(rawValue: rawFlags & 0x87F0), opcode: Opcode(rawValue: UInt8((rawFlags >> 11) & 0xF)),
-                qname: qname, qtype: qtype, qclass: qclass, dnssecOK: dnssecOK, ednsPayloadSize: payload,
+                qnameStorage: qnameStorage, qnameStart: qnameStart, qnameWireLength: qnameWireLength,
+                qtype: qtype, qclass: qclass, dnssecOK: dnssecOK, ednsPayloadSize: payload,
                 questionEnd: questionEnd)
         } catch {
             return nil
         }
     }
 
+    /// The query name (case as received).
+    public var qname: DNSName {
+        qnameStart == 0 ? DNSName(uncheckedWire: qnameStorage)
+            : DNSName(uncheckedWire: Array(qnameStorage[qnameStart..<qnameStart + qnameWireLength]))
+    }
+
+    /// The offset just past the name at `start` when it is uncompressed, ends inside `bytes` and
+    /// fits `DNSName.maxWireLength` (exactly the names `WireReader.readName` reads without
+    /// following pointers), else nil.
+    @inline(__always)
+    private static func uncompressedNameEnd(_ bytes: [UInt8], from start: Int) -> Int? {
+        var scan = start
+        while scan < bytes.count {
+            let length = bytes[scan]
+            if length == 0 { return scan + 1 - start <= DNSName.maxWireLength ? scan + 1 : nil }
+            if length & 0xC0 != 0 { return nil }
+            scan += 1 + Int(length)
+        }
+        return nil
+    }
+
     private static func skipRecord(_ reader: inout WireReader) throws(DNSDecodeError) {
-        _ = try reader.readName()
+        try reader.skipName()
         reader.offset += 8
         guard reader.remaining >= 0 else { throw DNSDecodeError(.truncated, at: reader.offset) }
         let length = Int(try reader.readUInt16())

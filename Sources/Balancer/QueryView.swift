@@ -20,12 +20,20 @@ public enum FrontendProtocol: UInt8, Sendable, CaseIterable, CustomStringConvert
 
 /// What rules, dynamic blocks and the packet cache see of one query. The balancer parses the
 /// question once on arrival (dnsdist's `DNSQuestion`); nothing here is recomputed per rule.
+///
+/// The qname's octets are not copied out of the query: the view keeps the query's bytes and
+/// where the name lies in them (or, when built from a `DNSName`, that name's wire). Hot paths
+/// read them through `withQNameWire`; `qname` builds a `DNSName` for the others.
 public struct QueryView: Sendable {
     public var client: IPAddress
     public var clientPort: UInt16
     public var transport: FrontendProtocol
     public var id: UInt16
-    public var qname: DNSName
+    /// Octets holding the qname's uncompressed wire form at `qnameStart`, `qnameWireLength` long.
+    private var qnameStorage: [UInt8]
+    private var qnameStart: Int
+    /// Length of the qname in (uncompressed) wire form.
+    public private(set) var qnameWireLength: Int
     public var qtype: RRType
     public var qclass: DNSClass
     public var opcode: Opcode
@@ -48,7 +56,9 @@ public struct QueryView: Sendable {
         self.clientPort = clientPort
         self.transport = transport
         self.id = id
-        self.qname = qname
+        self.qnameStorage = qname.wire
+        self.qnameStart = 0
+        self.qnameWireLength = qname.wire.count
         self.qtype = qtype
         self.qclass = qclass
         self.opcode = opcode
@@ -57,6 +67,103 @@ public struct QueryView: Sendable {
         self.ednsPayloadSize = ednsPayloadSize
         self.size = size
         self.arrival = arrival
+    }
+
+    /// A view whose qname is `storage[start..<start + length]`, octets already validated as an
+    /// uncompressed name (the query's own bytes, as `ParsedQuery` found them).
+    init(
+        client: IPAddress, clientPort: UInt16, transport: FrontendProtocol, parsed: ParsedQuery, size: Int,
+        arrival: Instant
+    ) {
+        self.client = client
+        self.clientPort = clientPort
+        self.transport = transport
+        self.id = parsed.id
+        self.qnameStorage = parsed.qnameStorage
+        self.qnameStart = parsed.qnameStart
+        self.qnameWireLength = parsed.qnameWireLength
+        self.qtype = parsed.qtype
+        self.qclass = parsed.qclass
+        self.opcode = parsed.opcode
+        self.flags = parsed.flags
+        self.dnssecOK = parsed.dnssecOK
+        self.ednsPayloadSize = parsed.ednsPayloadSize
+        self.size = size
+        self.arrival = arrival
+    }
+
+    /// A view of no query, for free slots: its qname storage is empty (nothing to retain).
+    static var placeholder: QueryView {
+        QueryView(
+            client: .v4(IPv4Address(0)), clientPort: 0, transport: .do53UDP, id: 0, qnameStorage: [], qnameStart: 0,
+            qnameWireLength: 0, qtype: RRType(0), qclass: .in, opcode: .query, flags: [], dnssecOK: false,
+            ednsPayloadSize: nil, size: 0, arrival: .zero)
+    }
+
+    private init(
+        client: IPAddress, clientPort: UInt16, transport: FrontendProtocol, id: UInt16, qnameStorage: [UInt8],
+        qnameStart: Int, qnameWireLength: Int, qtype: RRType, qclass: DNSClass, opcode: Opcode, flags: HeaderFlags,
+        dnssecOK: Bool, ednsPayloadSize: UInt16?, size: Int, arrival: Instant
+    ) {
+        self.client = client
+        self.clientPort = clientPort
+        self.transport = transport
+        self.id = id
+        self.qnameStorage = qnameStorage
+        self.qnameStart = qnameStart
+        self.qnameWireLength = qnameWireLength
+        self.qtype = qtype
+        self.qclass = qclass
+        self.opcode = opcode
+        self.flags = flags
+        self.dnssecOK = dnssecOK
+        self.ednsPayloadSize = ednsPayloadSize
+        self.size = size
+        self.arrival = arrival
+    }
+
+    /// The query name (case as received). Builds a `DNSName` unless the view was made from one.
+    public var qname: DNSName {
+        get {
+            if qnameStart == 0 && qnameWireLength == qnameStorage.count { return DNSName(uncheckedWire: qnameStorage) }
+            return DNSName(uncheckedWire: Array(qnameStorage[qnameStart..<qnameStart + qnameWireLength]))
+        }
+        set {
+            qnameStorage = newValue.wire
+            qnameStart = 0
+            qnameWireLength = newValue.wire.count
+        }
+    }
+
+    /// Calls `body` with the qname's wire octets, where they lie.
+    @inline(__always)
+    func withQNameWire<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        qnameStorage.withUnsafeBufferPointer { storage in
+            body(UnsafeBufferPointer(rebasing: storage[qnameStart..<qnameStart + qnameWireLength]))
+        }
+    }
+
+    /// `DNSName.foldedDigest` of the qname.
+    var qnameFoldedDigest: UInt64 {
+        withQNameWire { DNSName.foldedDigest(ofWire: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The qname's label count, not counting the root label.
+    var qnameLabelCount: Int {
+        withQNameWire { wire in
+            var count = 0
+            var index = 0
+            while wire[index] != 0 {
+                count += 1
+                index += 1 + Int(wire[index])
+            }
+            return count
+        }
+    }
+
+    /// True when the qname equals `name` (case-insensitively).
+    func qnameEquals(_ name: DNSName) -> Bool {
+        name.wire.withUnsafeBufferPointer { other in withQNameWire { DNSName.equalWires($0, other) } }
     }
 }
 

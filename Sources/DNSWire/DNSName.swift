@@ -14,9 +14,9 @@ public struct DNSName: Sendable {
     /// The root name, ".".
     public static let root = DNSName(uncheckedWire: [0])
 
-    /// Wraps wire bytes the caller has already validated (the reader does, label by label).
-    @usableFromInline
-    init(uncheckedWire: [UInt8]) {
+    /// Wraps wire bytes the caller has already validated (the reader does, label by label; a
+    /// caller that kept a name's octets read earlier may rewrap them).
+    public init(uncheckedWire: [UInt8]) {
         assert(uncheckedWire.last == 0 && uncheckedWire.count <= Self.maxWireLength, "invalid name wire")
         self.wire = uncheckedWire
     }
@@ -147,26 +147,32 @@ extension DNSName: Equatable, Hashable {
     /// comparison of lowered bytes compares label structure as well. Eight octets at a time (zone
     /// lookups confirm every hash hit with it); words that differ are compared lowered.
     public static func == (lhs: DNSName, rhs: DNSName) -> Bool {
-        let count = lhs.wire.count
-        guard count == rhs.wire.count else { return false }
-        return lhs.wire.withUnsafeBytes { left in
-            rhs.wire.withUnsafeBytes { right in
-                var offset = 0
-                while offset + 8 <= count {
-                    let x = left.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                    let y = right.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                    if x != y && lowered(x) != lowered(y) { return false }
-                    offset += 8
-                }
-                while offset < count {
-                    if left[offset] != right[offset] && asciiLower(left[offset]) != asciiLower(right[offset]) {
-                        return false
-                    }
-                    offset += 1
-                }
-                return true
-            }
+        guard lhs.wire.count == rhs.wire.count else { return false }
+        return lhs.wire.withUnsafeBufferPointer { left in
+            rhs.wire.withUnsafeBufferPointer { right in equalWires(left, right) }
         }
+    }
+
+    /// `==` on two names' wire octets wherever they are kept (a name inside a packet, say).
+    /// Eight octets at a time; a word that differs is compared again with its letters lowered.
+    public static func equalWires(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = left.count
+        guard count == right.count else { return false }
+        guard count > 0, let leftBase = left.baseAddress, let rightBase = right.baseAddress else { return true }
+        let l = UnsafeRawPointer(leftBase)
+        let r = UnsafeRawPointer(rightBase)
+        var offset = 0
+        while offset + 8 <= count {
+            let x = l.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            let y = r.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            if x != y && lowered(x) != lowered(y) { return false }
+            offset += 8
+        }
+        while offset < count {
+            if left[offset] != right[offset] && asciiLower(left[offset]) != asciiLower(right[offset]) { return false }
+            offset += 1
+        }
+        return true
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -176,21 +182,24 @@ extension DNSName: Equatable, Hashable {
     /// The lowered octets folded into one 64-bit word (multiply-xorshift per octet), so that a
     /// hash table lookup costs one `Hasher` combine whatever the name's length.
     public var foldedDigest: UInt64 {
-        wire.withUnsafeBytes { raw in
-            var state: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(raw.count)
-            var offset = 0
-            while offset + 8 <= raw.count {
-                let word = Self.lowered(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
-                state = (state ^ word) &* 0x0000_0100_0000_01B3
-                state ^= state >> 29
-                offset += 8
-            }
-            while offset < raw.count {
-                state = (state ^ UInt64(asciiLower(raw[offset]))) &* 0x0000_0100_0000_01B3
-                offset += 1
-            }
-            return state ^ (state >> 32)
+        wire.withUnsafeBytes { Self.foldedDigest(ofWire: $0) }
+    }
+
+    /// `foldedDigest` of a name's wire octets wherever they are kept.
+    public static func foldedDigest(ofWire raw: UnsafeRawBufferPointer) -> UInt64 {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(raw.count)
+        var offset = 0
+        while offset + 8 <= raw.count {
+            let word = Self.lowered(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+            state = (state ^ word) &* 0x0000_0100_0000_01B3
+            state ^= state >> 29
+            offset += 8
         }
+        while offset < raw.count {
+            state = (state ^ UInt64(asciiLower(raw[offset]))) &* 0x0000_0100_0000_01B3
+            offset += 1
+        }
+        return state ^ (state >> 32)
     }
 
     /// ASCII letters A-Z of eight octets lowered at once (SWAR): the high bit of each octet marks

@@ -17,21 +17,21 @@ public struct WireReader: Sendable {
     public var remaining: Int { limit - offset }
     public var isAtEnd: Bool { offset >= limit }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func readUInt8() throws(DNSDecodeError) -> UInt8 {
         guard offset < limit else { throw DNSDecodeError(.truncated, at: offset) }
         defer { offset += 1 }
         return bytes[offset]
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func readUInt16() throws(DNSDecodeError) -> UInt16 {
         guard offset + 2 <= limit else { throw DNSDecodeError(.truncated, at: offset) }
         defer { offset += 2 }
         return UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1])
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func readUInt32() throws(DNSDecodeError) -> UInt32 {
         guard offset + 4 <= limit else { throw DNSDecodeError(.truncated, at: offset) }
         defer { offset += 4 }
@@ -78,6 +78,23 @@ public struct WireReader: Sendable {
             scan += 1 + Int(length)
         }
         return try readNameFollowingPointers()
+    }
+
+    /// Moves past a domain name without building it: the same checks as `readName` (and the same
+    /// errors), without allocating when the name has no compression pointer.
+    public mutating func skipName() throws(DNSDecodeError) {
+        var scan = offset
+        while scan < limit {
+            let length = bytes[scan]
+            if length == 0 {
+                guard scan + 1 - offset <= DNSName.maxWireLength else { break }
+                offset = scan + 1
+                return
+            }
+            if length & 0xC0 != 0 { break }
+            scan += 1 + Int(length)
+        }
+        _ = try readNameFollowingPointers()
     }
 
     private mutating func readNameFollowingPointers() throws(DNSDecodeError) -> DNSName {

@@ -25,10 +25,11 @@ extension BackendTable {
         case .whashed:
             let sum = weightSum(members, factor: loadBalancing.weightedBalancingFactor)
             guard sum.total > 0 else { return nil }
-            let hash = Self.qnameHash(query.qname, perturbation: loadBalancing.hashPerturbation)
+            let hash = Self.qnameHash(digest: query.qnameFoldedDigest, perturbation: loadBalancing.hashPerturbation)
             return weightedPick(members, value: hash % UInt64(sum.total), target: sum.target)
         case .chashed:
-            return consistentHash(members, hash: Self.qnameHash(query.qname, perturbation: loadBalancing.hashPerturbation))
+            let hash = Self.qnameHash(digest: query.qnameFoldedDigest, perturbation: loadBalancing.hashPerturbation)
+            return consistentHash(members, hash: hash)
         case .roundrobin:
             return roundRobin(members)
         }
@@ -172,7 +173,13 @@ extension BackendTable {
     /// mixed with the perturbation (SplitMix64 finaliser). The same in every process.
     @inline(__always)
     public static func qnameHash(_ name: DNSName, perturbation: UInt32) -> UInt64 {
-        mix64(name.foldedDigest ^ (UInt64(perturbation) &* 0x9E37_79B9_7F4A_7C15))
+        qnameHash(digest: name.foldedDigest, perturbation: perturbation)
+    }
+
+    /// `qnameHash` from the name's `foldedDigest`.
+    @inline(__always)
+    static func qnameHash(digest: UInt64, perturbation: UInt32) -> UInt64 {
+        mix64(digest ^ (UInt64(perturbation) &* 0x9E37_79B9_7F4A_7C15))
     }
 
     /// `weight` ring points for a backend: the hash of "name-w" for w = weight…1 (dnsdist hashes

@@ -84,11 +84,11 @@ public struct BalancerPacketCache: Sendable {
     /// The cache key of `query` (its wire bytes, as `view` describes them), nil when the bytes are
     /// too short to hold the question.
     public func key(query: [UInt8], view: QueryView) -> UInt64? {
-        let afterName = dnsHeaderLength + view.qname.wire.count
+        let afterName = dnsHeaderLength + view.qnameWireLength
         guard query.count >= afterName + 4 else { return nil }
         let overUDP = view.transport == .do53UDP
         var hash = StableHash.words64(query, from: 2, to: dnsHeaderLength,
-                                      seed: view.qname.foldedDigest ^ (overUDP ? 0x5544_5000 : 0x5443_5000))
+                                      seed: view.qnameFoldedDigest ^ (overUDP ? 0x5544_5000 : 0x5443_5000))
         hash = hashAfterQname(query, from: afterName, seed: hash)
         return mix64(hash)
     }
@@ -139,32 +139,62 @@ public struct BalancerPacketCache: Sendable {
             stats.uncacheable &+= 1
             return .uncacheable
         }
-        guard let slot = index[key], let entry = slots[slot] else {
+        guard let slot = index[key] else {
             stats.misses &+= 1
             return .miss(key: key)
         }
+        let found = slots.withUnsafeBufferPointer { buffer -> Found in
+            // Read the entry where it lies: binding it would retain and release its three arrays.
+            guard buffer[slot] != nil else { return .absent }
+            return Self.examine(
+                buffer[slot]!, query: query, view: view, now: now,
+                allowExpiredNanoseconds: noBackendUp ? Int64(settings.staleEntriesTTL) * 1_000_000_000 : 0,
+                dontAge: config.dontAge, staleTTL: config.staleTTL)
+        }
+        switch found {
+        case .absent, .expired:
+            stats.misses &+= 1
+            return .miss(key: key)
+        case .collision:
+            stats.lookupCollisions &+= 1
+            stats.misses &+= 1
+            return .miss(key: key)
+        case .hit(let response, let stale):
+            stats.hits &+= 1
+            if stale {
+                stats.staleHits &+= 1
+                lastLookupWasStale = true
+            }
+            return .hit(response)
+        }
+    }
+
+    private enum Found {
+        case absent, expired, collision
+        case hit([UInt8], stale: Bool)
+    }
+
+    /// The lookup's checks on one stored entry, and the answer built from it on a hit: a fresh
+    /// copy of the stored bytes with the query's ID and qname octets, TTLs aged.
+    @inline(__always)
+    private static func examine(
+        _ entry: borrowing Entry, query: [UInt8], view: borrowing QueryView, now: Instant,
+        allowExpiredNanoseconds: Int64, dontAge: Bool, staleTTL: UInt32
+    ) -> Found {
         var stale = false
         if entry.validity <= now {
-            let allowExpired = noBackendUp ? Int64(settings.staleEntriesTTL) * 1_000_000_000 : 0
-            guard (now - entry.validity).nanoseconds < allowExpired else {
-                stats.misses &+= 1
-                return .miss(key: key)
-            }
+            guard (now - entry.validity).nanoseconds < allowExpiredNanoseconds else { return .expired }
             stale = true
         }
         guard entry.queryFlags == Self.flagsWord(view), entry.dnssecOK == view.dnssecOK,
             entry.overUDP == (view.transport == .do53UDP), entry.qtype == view.qtype, entry.qclass == view.qclass,
-            entry.qname == view.qname
-        else {
-            stats.lookupCollisions &+= 1
-            stats.misses &+= 1
-            return .miss(key: key)
-        }
-        var response = entry.response
-        let nameLength = view.qname.wire.count
-        let dontAge = config.dontAge
-        let staleTTL = config.staleTTL
+            view.qnameEquals(entry.qname)
+        else { return .collision }
+        let nameLength = view.qnameWireLength
         let age = UInt32(clamping: max(0, (now - entry.added).nanoseconds) / 1_000_000_000)
+        // A copy of the stored answer (a specialised array copy: the unsafe-capacity initialiser
+        // would look up generic metadata at run time).
+        var response = entry.response.withUnsafeBufferPointer { Array($0) }
         response.withUnsafeMutableBufferPointer { out in
             out[0] = query[0]
             out[1] = query[1]
@@ -172,7 +202,8 @@ public struct BalancerPacketCache: Sendable {
             for offset in 0..<nameLength { out[dnsHeaderLength + offset] = query[dnsHeaderLength + offset] }
             guard !dontAge, stale || age > 0 else { return }
             for at in entry.ttlOffsets {
-                let ttl = UInt32(out[at]) << 24 | UInt32(out[at + 1]) << 16 | UInt32(out[at + 2]) << 8 | UInt32(out[at + 3])
+                let ttl = UInt32(out[at]) << 24 | UInt32(out[at + 1]) << 16 | UInt32(out[at + 2]) << 8
+                    | UInt32(out[at + 3])
                 let aged = stale ? staleTTL : (ttl > age ? ttl - age : 0)
                 out[at] = UInt8(aged >> 24)
                 out[at + 1] = UInt8(aged >> 16 & 0xFF)
@@ -180,12 +211,7 @@ public struct BalancerPacketCache: Sendable {
                 out[at + 3] = UInt8(aged & 0xFF)
             }
         }
-        stats.hits &+= 1
-        if stale {
-            stats.staleHits &+= 1
-            lastLookupWasStale = true
-        }
-        return .hit(response)
+        return .hit(response, stale: stale)
     }
 
     // MARK: Insert
@@ -199,8 +225,13 @@ public struct BalancerPacketCache: Sendable {
     @discardableResult
     public mutating func insert(key: UInt64, view: QueryView, response: [UInt8], now: Instant) -> Bool {
         guard response.count >= dnsHeaderLength, response.count <= config.maximumEntrySize,
-            view.qtype != .axfr, view.qtype != .ixfr,
-            let scan = ResponseScan.scan(response, qname: view.qname, qtype: view.qtype, qclass: view.qclass)
+            view.qtype != .axfr, view.qtype != .ixfr
+        else {
+            stats.skippedOther &+= 1
+            return false
+        }
+        let qname = view.qname
+        guard let scan = ResponseScan.scan(response, qname: qname, qtype: view.qtype, qclass: view.qclass)
         else {
             stats.skippedOther &+= 1
             return false
@@ -238,7 +269,7 @@ public struct BalancerPacketCache: Sendable {
             return false
         }
         let entry = Entry(
-            key: key, qname: view.qname, qtype: view.qtype, qclass: view.qclass, queryFlags: Self.flagsWord(view),
+            key: key, qname: qname, qtype: view.qtype, qclass: view.qclass, queryFlags: Self.flagsWord(view),
             dnssecOK: view.dnssecOK, overUDP: view.transport == .do53UDP, response: response,
             ttlOffsets: scan.ttlOffsets, added: now, validity: now + .seconds(Int64(ttl)))
         if let slot = index[key], let existing = slots[slot] {

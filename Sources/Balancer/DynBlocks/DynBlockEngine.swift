@@ -57,18 +57,32 @@ public struct DynBlockEngine: Sendable {
     /// Records an answer in the response ring (at `response.sent`). A cache hit counts toward
     /// rcode, ratio and byte rules like any other response.
     public mutating func recordResponse(_ response: ResponseView) {
-        if response.fromCache {
+        recordResponse(
+            to: response.query, rcode: response.rcode, size: response.size, sent: response.sent,
+            fromCache: response.fromCache, selfAnswered: response.selfAnswered)
+    }
+
+    /// `recordResponse(_:)` without building a `ResponseView` (which would copy the query).
+    @inline(__always)
+    mutating func recordResponse(
+        to query: borrowing QueryView, rcode: RCode, size: Int, sent: Instant, fromCache: Bool = false,
+        selfAnswered: Bool = false
+    ) {
+        if fromCache {
             cacheHits += 1
-        } else if !response.selfAnswered {
+        } else if !selfAnswered {
             cacheMisses += 1
         }
-        responseRing.append(
-            ResponseRingEntry(
-                when: response.sent, client: response.query.client, port: response.query.clientPort,
-                rcode: response.rcode, size: UInt32(clamping: response.size), fromCache: response.fromCache,
-                qname: storeNames ? response.query.qname : .root
-            )
-        )
+        if storeNames {
+            responseRing.append(
+                ResponseRingEntry(
+                    when: sent, client: query.client, port: query.clientPort, rcode: rcode,
+                    size: UInt32(clamping: size), fromCache: fromCache, qname: query.qname))
+        } else {
+            responseRing.appendNameless(
+                when: sent, client: query.client, port: query.clientPort, rcode: rcode, size: UInt32(clamping: size),
+                fromCache: fromCache)
+        }
     }
 
     /// Entries currently held by the query and response rings.
@@ -197,7 +211,7 @@ public struct DynBlockEngine: Sendable {
                 return decision
             }
         }
-        if !suffixBlocks.isEmpty, let slot = suffixBlocks.lookup(query.qname) {
+        if !suffixBlocks.isEmpty, let slot = query.withQNameWire({ suffixBlocks.lookup(wire: $0) }) {
             let entry = suffixBlocks.blocks[slot].entry
             if let decision = decide(entry, query) {
                 suffixBlocks.recordHit(at: slot)

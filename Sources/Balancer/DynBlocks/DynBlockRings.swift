@@ -56,6 +56,28 @@ struct Ring<Entry> {
     }
 }
 
+extension Ring where Entry == ResponseRingEntry {
+    /// `append` for a ring that keeps no names: writes the other fields in place, leaving the
+    /// slot's name (always `.root` in such a ring) untouched, so no reference is retained or released.
+    @inline(__always)
+    mutating func appendNameless(
+        when: Instant, client: IPAddress, port: UInt16, rcode: RCode, size: UInt32, fromCache: Bool
+    ) {
+        let slot = next
+        storage.withUnsafeMutableBufferPointer { buffer in
+            buffer[slot].when = when
+            buffer[slot].client = client
+            buffer[slot].port = port
+            buffer[slot].rcode = rcode
+            buffer[slot].size = size
+            buffer[slot].fromCache = fromCache
+        }
+        next += 1
+        if next == storage.count { next = 0 }
+        if count < storage.count { count += 1 }
+    }
+}
+
 extension Ring: Sendable where Entry: Sendable {}
 extension QueryRingEntry: Sendable {}
 extension ResponseRingEntry: Sendable {}

@@ -178,21 +178,24 @@ struct SuffixBlockTable {
 
     /// The slot of the most specific entry covering `qname`, expired or not.
     func lookup(_ qname: DNSName) -> Int? {
-        qname.wire.withUnsafeBufferPointer { wire -> Int? in
-            var total = 0
-            var offset = 0
-            while wire[offset] != 0 {
-                total += 1
-                offset += 1 + Int(wire[offset])
-            }
-            offset = 0
-            var remaining = total
-            while true {
-                if perLabelCount[remaining] > 0, let slot = find(wire, from: offset) { return slot }
-                if remaining == 0 { return nil }
-                offset += 1 + Int(wire[offset])
-                remaining -= 1
-            }
+        qname.wire.withUnsafeBufferPointer { lookup(wire: $0) }
+    }
+
+    /// `lookup` on a qname's wire octets wherever they are kept.
+    func lookup(wire: UnsafeBufferPointer<UInt8>) -> Int? {
+        var total = 0
+        var offset = 0
+        while wire[offset] != 0 {
+            total += 1
+            offset += 1 + Int(wire[offset])
+        }
+        offset = 0
+        var remaining = total
+        while true {
+            if perLabelCount[remaining] > 0, let slot = find(wire, from: offset) { return slot }
+            if remaining == 0 { return nil }
+            offset += 1 + Int(wire[offset])
+            remaining -= 1
         }
     }
 

@@ -70,54 +70,57 @@ final class NameMatcher: Sendable {
     }
 
     func matches(_ name: DNSName) -> Bool {
+        name.wire.withUnsafeBufferPointer { matches(wire: $0) }
+    }
+
+    /// `matches` on a name's wire octets wherever they are kept.
+    func matches(wire: UnsafeBufferPointer<UInt8>) -> Bool {
         guard !names.isEmpty else { return false }
-        return name.wire.withUnsafeBufferPointer { wire in
-            if !suffixMatch {
-                guard hasLength(wire.count) else { return false }
-                return hashed ? hashedLookup(wire, from: 0, hash: Self.backwardHash(wire, from: 0))
-                    : linearLookup(wire, from: 0)
+        if !suffixMatch {
+            guard hasLength(wire.count) else { return false }
+            return hashed ? hashedLookup(wire, from: 0, hash: Self.backwardHash(wire, from: 0))
+                : linearLookup(wire, from: 0)
+        }
+        if !hashed {
+            var offset = 0
+            while true {
+                if hasLength(wire.count - offset) && linearLookup(wire, from: offset) { return true }
+                let length = Int(wire[offset])
+                if length == 0 { return false }
+                offset += 1 + length
             }
-            if !hashed {
-                var offset = 0
-                while true {
-                    if hasLength(wire.count - offset) && linearLookup(wire, from: offset) { return true }
-                    let length = Int(wire[offset])
-                    if length == 0 { return false }
-                    offset += 1 + length
-                }
+        }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { boundaries in
+            var count = 0
+            var offset = 0
+            var candidate = false
+            while true {
+                boundaries[count] = UInt8(offset)
+                count += 1
+                candidate = candidate || hasLength(wire.count - offset)
+                let length = Int(wire[offset])
+                if length == 0 { break }
+                offset += 1 + length
             }
-            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { boundaries in
-                var count = 0
-                var offset = 0
-                var candidate = false
-                while true {
-                    boundaries[count] = UInt8(offset)
-                    count += 1
-                    candidate = candidate || hasLength(wire.count - offset)
-                    let length = Int(wire[offset])
-                    if length == 0 { break }
-                    offset += 1 + length
+            // Most names have no tail of a stored length: skip hashing them.
+            guard candidate else { return false }
+            // One pass right to left: when the pass reaches a label boundary, `state` is the
+            // hash of the tail that starts there.
+            var state = Self.hashSeed
+            var position = wire.count - 1
+            var next = count - 1
+            while next >= 0 {
+                let boundary = Int(boundaries[next])
+                while position >= boundary {
+                    state = Self.mix(state, wire[position])
+                    position -= 1
                 }
-                // Most names have no tail of a stored length: skip hashing them.
-                guard candidate else { return false }
-                // One pass right to left: when the pass reaches a label boundary, `state` is the
-                // hash of the tail that starts there.
-                var state = Self.hashSeed
-                var position = wire.count - 1
-                var next = count - 1
-                while next >= 0 {
-                    let boundary = Int(boundaries[next])
-                    while position >= boundary {
-                        state = Self.mix(state, wire[position])
-                        position -= 1
-                    }
-                    if hasLength(wire.count - boundary) && hashedLookup(wire, from: boundary, hash: state) {
-                        return true
-                    }
-                    next -= 1
+                if hasLength(wire.count - boundary) && hashedLookup(wire, from: boundary, hash: state) {
+                    return true
                 }
-                return false
+                next -= 1
             }
+            return false
         }
     }
 

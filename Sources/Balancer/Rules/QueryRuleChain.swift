@@ -40,6 +40,9 @@ public struct QueryRuleOutcome: Sendable, Equatable {
     public var logged: Bool
     /// Tags set by SetTag, to pass to the response rules.
     public var tags: RuleTags
+    /// Index of `pool` in the chain's `poolNames`, -1 for the default pool: lets the balancer
+    /// route by index instead of hashing the pool name per query. Not part of equality.
+    var poolSlot: Int32 = -1
 
     public init(
         verdict: QueryVerdict = .forward, pool: String = "", delay: SimDuration? = nil, skipCache: Bool = false,
@@ -53,6 +56,12 @@ public struct QueryRuleOutcome: Sendable, Equatable {
         self.matchedRule = matchedRule
         self.logged = logged
         self.tags = tags
+    }
+
+    public static func == (lhs: QueryRuleOutcome, rhs: QueryRuleOutcome) -> Bool {
+        lhs.verdict == rhs.verdict && lhs.pool == rhs.pool && lhs.delay == rhs.delay && lhs.skipCache == rhs.skipCache
+            && lhs.clearRD == rhs.clearRD && lhs.matchedRule == rhs.matchedRule && lhs.logged == rhs.logged
+            && lhs.tags == rhs.tags
     }
 }
 
@@ -217,6 +226,10 @@ public struct QueryRuleChain: Sendable {
 
     public var count: Int { rules.count }
 
+    /// The pools Pool and QPSPool actions name, in order of first mention
+    /// (`QueryRuleOutcome.poolSlot` indexes it).
+    var poolNames: [String] { payloads.pools }
+
     /// Runs the rules over `query` at `query.arrival`. `random` feeds `Proba` selectors only.
     public mutating func evaluate(_ query: QueryView, random: inout SeededRandom) -> QueryRuleOutcome {
         var outcome = QueryRuleOutcome()
@@ -276,10 +289,12 @@ public struct QueryRuleChain: Sendable {
             return true
         case .pool(let pool, let stop):
             outcome.pool = payloads.pools[Int(pool)]
+            outcome.poolSlot = pool
             return decides && stop
         case .qpsPool(let bucket, let pool, let stop):
             guard actionBuckets[Int(bucket)].check(now: query.arrival.nanoseconds) else { return false }
             outcome.pool = payloads.pools[Int(pool)]
+            outcome.poolSlot = pool
             return decides && stop
         case .delay(let nanoseconds):
             if !query.transport.isConnectionBased { outcome.delay = SimDuration(nanoseconds: nanoseconds) }

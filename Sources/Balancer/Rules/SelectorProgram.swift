@@ -127,15 +127,22 @@ struct SelectorProgram: Sendable {
     /// Evaluates the subtree at `node`. `rcode` is the response's low RCODE bits (0 for a query);
     /// `size` the message length; `now` the instant rate selectors use. `tags` is only read; it is
     /// `inout` so that the caller's tags are not copied per rule.
+    ///
+    /// Inlined into the rule loops, so that a leaf selector (most rules) costs no call; And, Or
+    /// and Not go through `matchesCompound`, which recurses.
+    @inline(__always)
     func matches(
-        _ node: Int, _ query: QueryView, rcode: UInt8, size: Int, now: Instant, tags: inout RuleTags,
+        _ node: Int, _ query: borrowing QueryView, rcode: UInt8, size: Int, now: Instant, tags: inout RuleTags,
         state: inout SelectorState, random: inout SeededRandom
     ) -> Bool {
         switch ops[node] {
+        case .and, .or, .not:
+            return matchesCompound(
+                node, query, rcode: rcode, size: size, now: now, tags: &tags, state: &state, random: &random)
         case .all:
             return true
         case .names(let index):
-            return nameMatchers.with(index) { $0.matches(query.qname) }
+            return nameMatchers.with(index) { matcher in query.withQNameWire { matcher.matches(wire: $0) } }
         case .qtype(let type):
             return query.qtype.rawValue == type
         case .qclass(let qclass):
@@ -157,10 +164,10 @@ struct SelectorProgram: Sendable {
         case .maxQPS(let index):
             return state.buckets[Int(index)].check(now: now.nanoseconds)
         case .labelsOutside(let low, let high):
-            let count = query.qname.labelCount
+            let count = query.qnameLabelCount
             return count < Int(low) || count > Int(high)
         case .wireLengthOutside(let low, let high):
-            let length = query.qname.wire.count
+            let length = query.qnameWireLength
             return length < Int(low) || length > Int(high)
         case .payloadSize(let comparison, let bound):
             let bound = Int(bound)
@@ -182,6 +189,16 @@ struct SelectorProgram: Sendable {
             return test.value.isEmpty || value == test.value
         case .rcode(let expected):
             return rcode == expected
+        }
+    }
+
+    /// And, Or and Not: their children in order, stopping at the first that decides.
+    @inline(never)
+    private func matchesCompound(
+        _ node: Int, _ query: borrowing QueryView, rcode: UInt8, size: Int, now: Instant, tags: inout RuleTags,
+        state: inout SelectorState, random: inout SeededRandom
+    ) -> Bool {
+        switch ops[node] {
         case .and:
             var child = node + 1
             let end = Int(ends[node])
@@ -204,6 +221,8 @@ struct SelectorProgram: Sendable {
             return false
         case .not:
             return !matches(node + 1, query, rcode: rcode, size: size, now: now, tags: &tags, state: &state, random: &random)
+        default:
+            return matches(node, query, rcode: rcode, size: size, now: now, tags: &tags, state: &state, random: &random)
         }
     }
 
