@@ -41,7 +41,8 @@ public enum BalancerClient: Sendable, Equatable {
 /// `i` leave from port 10000+i, UDP health probes from 20000+i, the connection that carries
 /// TCP-frontend queries to backend `i` from 30000+i, and TCP health probes (`use_tcp`) from
 /// 40000+i, so an answer's destination port says what it answers. Which client connections to
-/// keep is `FrontendConnections`' decision. The adapter only routes bytes; every DNS decision is the machine's.
+/// keep is `FrontendConnections`' decision. The adapter only routes bytes; every DNS decision is
+/// the machines'.
 public struct BalancerNode {
     public private(set) var machine: BalancerMachine
     /// Which client connections to keep and when to close them (limits and timeouts).
@@ -115,7 +116,9 @@ public struct BalancerNode {
             guard token == armedToken else { return }
             armedAt = .max
             machine.wake(now: now, actions: &output)
-            for handle in frontends.expire(now: now) { closeClient(handle, &actions) }
+            for handle in frontends.expire(now: now) {
+                if case .connection(let connection) = BalancerClient(handle) { closeClient(connection, &actions) }
+            }
         case .datagram(let datagram):
             let port = datagram.destination.port
             if port >= Self.probePortBase && port < Self.connectionPortBase {
@@ -152,8 +155,7 @@ public struct BalancerNode {
             } else if let (peer, transport) = clientConnections[connection] {
                 let handle = BalancerClient.connection(connection).handle
                 guard frontends.queryRead(handle, now: now) else {
-                    clientConnections[connection] = nil
-                    actions.append(.tcpClose(connection))
+                    closeClient(connection, &actions)
                     break
                 }
                 machine.query(bytes, from: handle, address: address(of: peer), port: peer.port,
@@ -192,10 +194,7 @@ public struct BalancerNode {
                 case .connection(let connection):
                     guard clientConnections[connection] != nil else { break }
                     actions.append(.tcpSend(connection, bytes))
-                    if frontends.responseWritten(handle, now: now) {
-                        clientConnections[connection] = nil
-                        actions.append(.tcpClose(connection))
-                    }
+                    if frontends.responseWritten(handle, now: now) { closeClient(connection, &actions) }
                 }
             case .forward(let backend, let bytes, overTCP: false):
                 let source = Endpoint(node: node, port: Self.queryPortBase + UInt16(backend))
@@ -227,9 +226,8 @@ public struct BalancerNode {
         }
     }
 
-    /// The frontend side gave up on a client connection (timeout, lifetime): close it.
-    private mutating func closeClient(_ handle: ClientHandle, _ actions: inout [NodeAction]) {
-        guard case .connection(let connection) = BalancerClient(handle) else { return }
+    /// The frontend side is done with a client connection (timeout, lifetime, query budget).
+    private mutating func closeClient(_ connection: ConnectionID, _ actions: inout [NodeAction]) {
         clientConnections[connection] = nil
         actions.append(.tcpClose(connection))
     }

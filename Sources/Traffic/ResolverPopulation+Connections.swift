@@ -99,12 +99,7 @@ extension ResolverPopulation {
                 return true
             }
             pending[key] = nil
-            guard let response = try? Message(wire: bytes) else {
-                metrics.malformed &+= 1
-                finish(query, outcome: .wrong, now: now)
-                return true
-            }
-            finish(query, outcome: classify(response, for: query), now: now)
+            score(bytes, for: query, now: now)
             return true
         }
         if hold.connections[tag] != nil {

@@ -76,6 +76,11 @@ extension ResolverPopulation {
         pending[key] = nil
         tcpByConnection[tag] = nil
         actions.append(.closeTCP(tag: tag))
+        score(bytes, for: query, now: now)
+    }
+
+    /// Scores a response that came over a connection (no verdict cache, no truncation).
+    mutating func score(_ bytes: [UInt8], for query: Pending, now: Instant) {
         guard let response = try? Message(wire: bytes) else {
             metrics.malformed &+= 1
             finish(query, outcome: .wrong, now: now)

@@ -199,7 +199,6 @@ public struct FrontendConnections: Sendable {
         connection.lastActivity = now
         let budget = connection.restricted ? 1 : config.tcp.maxQueriesPerConnection
         if budget > 0 && connection.queries > budget {
-            connections[handle] = connection
             stats.closedMaxQueries &+= 1
             remove(handle)
             return false
@@ -291,8 +290,7 @@ public struct FrontendConnections: Sendable {
 extension FrontendConnections.RateWindow {
     /// Counts one new connection in the current minute, clearing minutes that slid out.
     mutating func count(now: Instant) {
-        let current = now.nanoseconds / 60_000_000_000
-        let minute = Int64(current)
+        let minute = Int64(now.nanoseconds / 60_000_000_000)
         let slots = Int64(counts.count)
         if minute - self.minute >= slots {
             for index in counts.indices { counts[index] = 0 }
