@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "Reports", targets: ["Reports"]),
         .library(name: "Storage", targets: ["Storage"]),
         .library(name: "Balancer", targets: ["Balancer"]),
+        .library(name: "HTTPWire", targets: ["HTTPWire"]),
+        .library(name: "WebServer", targets: ["WebServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,14 +36,21 @@ let package = Package(
         .target(name: "Metrics", swiftSettings: strict),
         .target(name: "DNSWire", swiftSettings: strict),
         .target(name: "DNSZone", dependencies: ["DNSWire"], swiftSettings: strict),
+        .target(name: "HTTPWire", swiftSettings: strict),
         // Layer 1: sans-IO protocol machines.
         .target(name: "Nameserver", dependencies: ["DNSWire", "DNSZone", "Determinism"], swiftSettings: strict),
-        .target(name: "Traffic", dependencies: ["DNSWire", "DNSZone", "Determinism", "Metrics"], swiftSettings: strict),
+        .target(name: "Traffic", dependencies: ["DNSWire", "DNSZone", "Determinism", "Metrics", "HTTPWire"], swiftSettings: strict),
         .target(name: "Balancer", dependencies: ["DNSWire", "Determinism", "Metrics"], swiftSettings: strict),
         // Layer 2: storage on SQLite (PowerDNS's gsqlite3 schema) through GRDB.
         .target(
             name: "Storage",
             dependencies: ["DNSWire", "DNSZone", "Determinism", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        // Layer 2: the web server (updater endpoints, REST API, accounts, tokens, limits) over Storage.
+        .target(
+            name: "WebServer",
+            dependencies: ["Storage", "HTTPWire", "DNSWire", "DNSZone", "Determinism", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         // Layer 3: the simulated network that hosts the machines, scenarios, reports.
@@ -56,7 +65,7 @@ let package = Package(
             name: "Simulation",
             dependencies: [
                 "SimNet", "Scenario", "Nameserver", "Traffic", "Balancer", "Reports", "Metrics", "Storage", "DNSZone",
-                "DNSWire", "Determinism",
+                "DNSWire", "Determinism", "WebServer", "HTTPWire",
             ],
             swiftSettings: strict
         ),
@@ -85,6 +94,11 @@ let package = Package(
             dependencies: ["Storage", "DNSZone", "DNSWire", "Determinism", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "NameserverTests", dependencies: ["Nameserver", "DNSZone", "DNSWire", "Determinism"]),
+        .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire"]),
+        .testTarget(
+            name: "WebServerTests",
+            dependencies: ["WebServer", "HTTPWire", "Storage", "DNSZone", "DNSWire", "Determinism", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")]
+        ),
         .testTarget(name: "BalancerTests", dependencies: ["Balancer", "DNSWire", "Determinism"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Determinism", "DNSWire"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Determinism"]),

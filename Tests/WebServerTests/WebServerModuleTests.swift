@@ -1,0 +1,6 @@
+import Testing
+@testable import WebServer
+
+@Test func moduleBuilds() {
+    _ = WebServerModule.self
+}
