@@ -147,7 +147,7 @@ struct ClusterBuilder {
     private func store(for name: String) throws(StorageError) -> ZoneStore {
         guard let workFolder else { return try ZoneStore.inMemory() }
         // The caller hands over an empty folder (the CLI clears it before each run).
-        return try ZoneStore(path: workFolder + "/" + name + ".sqlite3")
+        return try ZoneStore(path: workFolder + "/" + name + ".sqlite3", durability: .processCrash)
     }
 
     private func addNameserver(_ spec: NameserverSpec, id: NodeID, to host: inout ClusterHost,
