@@ -81,8 +81,9 @@ struct MessageReader: Sendable {
 
     private mutating func finishHead() -> RawHead {
         assert(!headLines.isEmpty, "a head has a start line")
-        let head = RawHead(startLine: Array(buffer[headLines[0]]),
-                           headerLines: headLines.dropFirst().map { Array(buffer[$0]) })
+        let head = RawHead(
+            startLine: Array(buffer[headLines[0]]),
+            headerLines: headLines.dropFirst().map { Array(buffer[$0]) })
         readIndex = scanIndex
         lineStart = scanIndex
         headLines.removeAll(keepingCapacity: true)

@@ -6,10 +6,14 @@ import Testing
     @Test(arguments: [
         ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
         ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
-        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
-        ("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
-         "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"),
+        (
+            "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+        ),
+        (
+            "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+            "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"
+        ),
     ])
     func knownAnswers(message: String, expected: String) {
         #expect(SHA256.hexDigest(message) == expected)
@@ -36,8 +40,9 @@ import Testing
         var digests: [[UInt8]] = []
         for length in 54...66 { digests.append(SHA256.digest([UInt8](repeating: 0x61, count: length))) }
         #expect(Set(digests.map { SHA256.hex($0) }).count == digests.count)
-        #expect(SHA256.hexDigest([UInt8](repeating: 0x61, count: 64))
-            == "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb")
+        #expect(
+            SHA256.hexDigest([UInt8](repeating: 0x61, count: 64))
+                == "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb")
     }
 
     @Test func hmacRFC4231Case1() {
@@ -53,7 +58,8 @@ import Testing
 
     @Test func hmacRFC4231Case6KeyLongerThanBlock() {
         let key = [UInt8](repeating: 0xaa, count: 131)
-        let mac = HMACSHA256.mac(key: key, message: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8))
+        let mac = HMACSHA256.mac(
+            key: key, message: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8))
         #expect(SHA256.hex(mac) == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
     }
 }

@@ -23,8 +23,10 @@ import Testing
         #expect(HTTPCredentials.parse(authorization: value) == expected)
     }
 
-    @Test(arguments: ["", "Basic", "Basic ", "Bearer", "Bearer   ", "Digest username=x", "Basic !!!!", "Basic dXNlcjpwYXNz!",
-                      "dXNlcjpwYXNz"])
+    @Test(arguments: [
+        "", "Basic", "Basic ", "Bearer", "Bearer   ", "Digest username=x", "Basic !!!!", "Basic dXNlcjpwYXNz!",
+        "dXNlcjpwYXNz",
+    ])
     func refusesWhatIsNotCredentials(value: String) {
         #expect(HTTPCredentials.parse(authorization: value) == nil)
     }
@@ -40,14 +42,16 @@ import Testing
     }
 
     @Test func requestCredentialsInOrder() throws {
-        let request = try HTTPRequestParser.parse(crlf("""
-            GET /nic/update HTTP/1.1
-            Authorization: Authorization: Bearer key-1
-            authorization: Negotiate xyz
-            AUTHORIZATION: Basic dXNlcjpwYXNz
+        let request = try HTTPRequestParser.parse(
+            crlf(
+                """
+                GET /nic/update HTTP/1.1
+                Authorization: Authorization: Bearer key-1
+                authorization: Negotiate xyz
+                AUTHORIZATION: Basic dXNlcjpwYXNz
 
 
-            """))
+                """))
         #expect(request.credentials == [.bearer("key-1"), .basic(user: "user", password: "pass")])
     }
 
@@ -68,7 +72,9 @@ import Testing
         #expect(Base64.decode(unpadded) == Array(plain.utf8))
     }
 
-    @Test(arguments: ["Z", "Zg=", "Zg===", "Z===", "Zm9v YmFy", "Zm9v\n", "Zm-v", "Zm_v", "=Zm9", "Zg==Zg==", "Zm9v=", "é"])
+    @Test(arguments: [
+        "Z", "Zg=", "Zg===", "Z===", "Zm9v YmFy", "Zm9v\n", "Zm-v", "Zm_v", "=Zm9", "Zg==Zg==", "Zm9v=", "é",
+    ])
     func base64RefusesGarbage(text: String) {
         #expect(Base64.decode(text) == nil)
     }
@@ -78,6 +84,8 @@ import Testing
         let encoded = Base64.encode(bytes)
         #expect(encoded.contains("+") && encoded.contains("/"))
         #expect(Base64.decode(encoded) == bytes)
-        for length in 0..<8 { #expect(Base64.decode(Base64.encode(Array(bytes.prefix(length)))) == Array(bytes.prefix(length))) }
+        for length in 0..<8 {
+            #expect(Base64.decode(Base64.encode(Array(bytes.prefix(length)))) == Array(bytes.prefix(length)))
+        }
     }
 }

@@ -51,9 +51,10 @@ import Testing
 
     @Test func bodyFormItemsFollowTheContentType() throws {
         let body = Array("hostname=a.example.org&myip=192.0.2.7".utf8)
-        let form = HTTPRequest(method: "POST", target: "/", path: "/", query: [],
-                               headers: [HTTPHeader("content-type", "Application/X-WWW-Form-Urlencoded; charset=UTF-8")],
-                               body: body)
+        let form = HTTPRequest(
+            method: "POST", target: "/", path: "/", query: [],
+            headers: [HTTPHeader("content-type", "Application/X-WWW-Form-Urlencoded; charset=UTF-8")],
+            body: body)
         #expect(try form.bodyFormItems() == [FormItem("hostname", "a.example.org"), FormItem("myip", "192.0.2.7")])
         var json = form
         json.headers = [HTTPHeader("Content-Type", "application/json")]
@@ -69,8 +70,9 @@ import Testing
     }
 
     @Test func getBuilderDecodesTheTarget() throws {
-        let request = try HTTPRequest.get("/nic/update?hostname=a.example.org&myip=%3A%3A1",
-                                          headers: [HTTPHeader("Host", "members.example.org")])
+        let request = try HTTPRequest.get(
+            "/nic/update?hostname=a.example.org&myip=%3A%3A1",
+            headers: [HTTPHeader("Host", "members.example.org")])
         #expect(request.method == "GET")
         #expect(request.path == "/nic/update")
         #expect(request.query == [FormItem("hostname", "a.example.org"), FormItem("myip", "::1")])

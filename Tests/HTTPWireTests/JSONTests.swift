@@ -44,7 +44,9 @@ import Testing
     }
 
     @Test func accessors() throws {
-        let value: JSON = ["name": "example.org", "ttl": 60, "ratio": 2.0, "tags": ["a", "b"], "on": true, "none": nil]
+        let value: JSON = [
+            "name": "example.org", "ttl": 60, "ratio": 2.0, "tags": ["a", "b"], "on": true, "none": nil,
+        ]
         #expect(value["name"]?.stringValue == "example.org")
         #expect(value["ttl"]?.intValue == 60)
         #expect(value["ratio"]?.intValue == 2)
@@ -57,7 +59,8 @@ import Testing
         #expect(value["missing"] == nil)
         #expect(value["name"]?["x"] == nil)
         #expect(value.objectMembers?.map(\.key) == ["name", "ttl", "ratio", "tags", "on", "none"])
-        #expect(value.compactText == #"{"name":"example.org","ttl":60,"ratio":2.0,"tags":["a","b"],"on":true,"none":null}"#)
+        #expect(
+            value.compactText == #"{"name":"example.org","ttl":60,"ratio":2.0,"tags":["a","b"],"on":true,"none":null}"#)
     }
 
     @Test func objectSubscriptSetKeepsOrder() {
@@ -118,7 +121,9 @@ import Testing
     }
 
     @Test func refusesInvalidUTF8AndReportsOffsets() {
-        #expect(throws: JSONParseError(reason: "invalid UTF-8 in string", offset: 0)) { try JSON.parse([0x22, 0xFF, 0x22]) }
+        #expect(throws: JSONParseError(reason: "invalid UTF-8 in string", offset: 0)) {
+            try JSON.parse([0x22, 0xFF, 0x22])
+        }
         #expect(throws: JSONParseError(reason: "duplicate key", offset: 8)) { try JSON.parse(#"{"a":1, "a":2}"#) }
     }
 

@@ -101,9 +101,12 @@ import Testing
 
     @Test func smallLimitsApply() {
         let limits = HTTPLimits(maxRequestLineBytes: 32, maxHeaderBytes: 64, maxHeaderCount: 2, maxBodyBytes: 4)
-        #expect(parseError(crlf("GET /\(String(repeating: "p", count: 30)) HTTP/1.1\n\n"), limits: limits)?.status == 414)
+        #expect(
+            parseError(crlf("GET /\(String(repeating: "p", count: 30)) HTTP/1.1\n\n"), limits: limits)?.status == 414)
         #expect(parseError(crlf("GET / HTTP/1.1\nA: 1\nB: 2\nC: 3\n\n"), limits: limits)?.status == 431)
-        #expect(parseError(crlf("GET / HTTP/1.1\nA: \(String(repeating: "v", count: 70))\n\n"), limits: limits)?.status == 431)
+        #expect(
+            parseError(crlf("GET / HTTP/1.1\nA: \(String(repeating: "v", count: 70))\n\n"), limits: limits)?.status
+                == 431)
         #expect(parseError(crlf("POST / HTTP/1.1\nContent-Length: 5\n\nabcde"), limits: limits)?.status == 413)
         let chunked = crlf("POST / HTTP/1.1\nTransfer-Encoding: chunked\n\n3\nabc\n2\nde\n0\n\n")
         #expect(parseError(chunked, limits: limits)?.status == 413)

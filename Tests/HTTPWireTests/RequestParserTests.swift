@@ -2,7 +2,8 @@ import HTTPWire
 import Testing
 
 @Suite struct RequestParserTests {
-    static let update = crlf("""
+    static let update = crlf(
+        """
         GET /nic/update?hostname=host.example.org&myip=192.0.2.1 HTTP/1.1
         Host: members.example.org
         Authorization: Basic dXNlcjpwYXNz
@@ -55,7 +56,8 @@ import Testing
     }
 
     @Test func chunkedBodyWithExtensionsAndTrailers() throws {
-        let bytes = crlf("""
+        let bytes = crlf(
+            """
             POST /nic/update HTTP/1.1
             Transfer-Encoding: chunked
             Content-Type: application/x-www-form-urlencoded
@@ -121,14 +123,16 @@ import Testing
     @Test func duplicateQueryItemsKeepTheirOrder() throws {
         let request = try HTTPRequestParser.parse(
             crlf("GET /nic/update?hostname=b.example.org&&myip&hostname=a.example.org&=v HTTP/1.1\n\n"))
-        #expect(request.query == [
-            FormItem("hostname", "b.example.org"), FormItem("myip", ""), FormItem("hostname", "a.example.org"),
-            FormItem("", "v"),
-        ])
+        #expect(
+            request.query == [
+                FormItem("hostname", "b.example.org"), FormItem("myip", ""), FormItem("hostname", "a.example.org"),
+                FormItem("", "v"),
+            ])
     }
 
     @Test func identicalContentLengthValuesAreOneLength() throws {
-        let request = try HTTPRequestParser.parse(crlf("POST / HTTP/1.1\nContent-Length: 2, 2\nContent-Length: 2\n\nab"))
+        let request = try HTTPRequestParser.parse(
+            crlf("POST / HTTP/1.1\nContent-Length: 2, 2\nContent-Length: 2\n\nab"))
         #expect(request.body == Array("ab".utf8))
     }
 

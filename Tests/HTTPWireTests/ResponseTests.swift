@@ -5,8 +5,10 @@ import Testing
     @Test func textResponseSerializesAndParsesBack() throws {
         let response = HTTPResponse.text(status: 200, "good 192.0.2.1")
         let bytes = response.serialized()
-        #expect(String(decoding: bytes, as: UTF8.self)
-            == "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 14\r\n\r\ngood 192.0.2.1")
+        #expect(
+            String(decoding: bytes, as: UTF8.self)
+                == "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 14\r\n\r\ngood 192.0.2.1"
+        )
         let parsed = try HTTPResponseParser.parse(bytes)
         #expect(parsed.status == 200)
         #expect(parsed.reason == "OK")
@@ -24,7 +26,9 @@ import Testing
         #expect(html.reason == "Not Found")
     }
 
-    @Test(arguments: [200, 201, 202, 204, 400, 401, 403, 404, 405, 409, 413, 414, 415, 422, 429, 431, 500, 501, 503, 505])
+    @Test(arguments: [
+        200, 201, 202, 204, 400, 401, 403, 404, 405, 409, 413, 414, 415, 422, 429, 431, 500, 501, 503, 505,
+    ])
     func everyListedStatusHasAReason(status: Int) {
         #expect(HTTPResponse.reasonPhrase(for: status) != "Unknown")
     }
@@ -33,7 +37,8 @@ import Testing
     func pipelinedResponsesByteByByte(step: Int) throws {
         var chunkedResponse = HTTPResponse.text(status: 200, "chunked body")
         chunkedResponse.headers.append(HTTPHeader("Transfer-Encoding", "chunked"))
-        let stream = HTTPResponse.text(status: 401, "badauth").serialized()
+        let stream =
+            HTTPResponse.text(status: 401, "badauth").serialized()
             + HTTPResponse(status: 204, reason: "No Content").serialized()
             + chunkedResponse.serialized()
             + HTTPResponse.text(status: 200, "nochg 192.0.2.1").serialized()
@@ -73,8 +78,9 @@ import Testing
 
     @Test func statusLineVariants() throws {
         #expect(try HTTPResponseParser.parse(crlf("HTTP/1.1 200\nContent-Length: 0\n\n")).reason == "")
-        #expect(try HTTPResponseParser.parse(crlf("HTTP/1.1 404 Not  Found here\nContent-Length: 0\n\n")).reason
-            == "Not  Found here")
+        #expect(
+            try HTTPResponseParser.parse(crlf("HTTP/1.1 404 Not  Found here\nContent-Length: 0\n\n")).reason
+                == "Not  Found here")
         #expect(try HTTPResponseParser.parse(crlf("HTTP/1.1 304 Not Modified\nContent-Length: 5\n\n")).body == [])
         for bad in ["HTTP/1.1 20 OK", "HTTP/1.1 2000 OK", "HTTP/1.1 OK", "HTTX/1.1 200 OK", "HTTP/1.1 099 x"] {
             #expect(throws: HTTPParseError.self, "\(bad)") { try HTTPResponseParser.parse(crlf(bad + "\n\n")) }
@@ -85,13 +91,17 @@ import Testing
     }
 
     @Test func requestSerializationRoundTrips() throws {
-        let get = try HTTPRequest.get("/nic/update?hostname=a.example.org&myip=192.0.2.1",
-                                      headers: [HTTPHeader("Host", "members.example.org"),
-                                                HTTPHeader("Authorization", "Basic dXNlcjpwYXNz")])
+        let get = try HTTPRequest.get(
+            "/nic/update?hostname=a.example.org&myip=192.0.2.1",
+            headers: [
+                HTTPHeader("Host", "members.example.org"),
+                HTTPHeader("Authorization", "Basic dXNlcjpwYXNz"),
+            ])
         #expect(try HTTPRequestParser.parse(get.serialized()) == get)
         #expect(!String(decoding: get.serialized(), as: UTF8.self).contains("Content-Length"))
-        let post = try HTTPRequest.postForm("/nic/update", [FormItem("hostname", "a b"), FormItem("myip", "::1")],
-                                            headers: [HTTPHeader("Host", "h")])
+        let post = try HTTPRequest.postForm(
+            "/nic/update", [FormItem("hostname", "a b"), FormItem("myip", "::1")],
+            headers: [HTTPHeader("Host", "h")])
         var parsed = try HTTPRequestParser.parse(post.serialized())
         #expect(try parsed.bodyFormItems() == [FormItem("hostname", "a b"), FormItem("myip", "::1")])
         parsed.headers.removeAll { $0.name == "Content-Length" }

@@ -6,7 +6,9 @@ import Testing
 /// failure reproduces.
 @Suite struct RobustnessTests {
     static let seeds = [
-        crlf("GET /nic/update?hostname=a.example.org&myip=192.0.2.1 HTTP/1.1\nHost: x\nAuthorization: Basic dXNlcjpwYXNz\n\n"),
+        crlf(
+            "GET /nic/update?hostname=a.example.org&myip=192.0.2.1 HTTP/1.1\nHost: x\nAuthorization: Basic dXNlcjpwYXNz\n\n"
+        ),
         crlf("POST /a%20b HTTP/1.1\nContent-Length: 5\nContent-Type: application/x-www-form-urlencoded\n\na=b+c"),
         crlf("POST / HTTP/1.1\nTransfer-Encoding: chunked\n\n3;x=y\nabc\n0\nT: 1\n\n"),
         crlf("GET http://h/p?q=%C3%A9 HTTP/1.0\n\n"),
@@ -68,7 +70,9 @@ import Testing
     }
 
     private func mutate(_ bytes: inout [UInt8], _ random: inout SeededRandom) {
-        let interesting: [UInt8] = [0, 0x0D, 0x0A, 0x20, 0x09, 0x25, 0x2B, 0x3A, 0x3B, 0x22, 0x5C, 0x7B, 0x5D, 0xFF, 0x30]
+        let interesting: [UInt8] = [
+            0, 0x0D, 0x0A, 0x20, 0x09, 0x25, 0x2B, 0x3A, 0x3B, 0x22, 0x5C, 0x7B, 0x5D, 0xFF, 0x30,
+        ]
         let position = bytes.isEmpty ? 0 : Int(random.below(UInt64(bytes.count)))
         switch random.below(5) {
         case 0 where !bytes.isEmpty: bytes.remove(at: position)
