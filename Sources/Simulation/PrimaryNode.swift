@@ -40,8 +40,8 @@ public struct PrimaryNode {
     /// Writes `zones` to the database as MASTER zones and loads them back: the primary serves what
     /// its database holds.
     init(zones: ZoneSet, store: ZoneStore, config: PrimaryConfig<Endpoint>, port53: Endpoint, seed: UInt64,
-         epochSeconds: Int64, feeds: [ZoneEditFeed]) throws(StorageError) {
-        for zone in zones.zones { _ = try store.storeZone(zone, kind: .master) }
+         epochSeconds: Int64, feeds: [ZoneEditFeed], storeZones: Bool = true) throws(StorageError) {
+        if storeZones { for zone in zones.zones { _ = try store.storeZone(zone, kind: .master) } }
         self.store = store
         self.config = config
         self.port53 = port53

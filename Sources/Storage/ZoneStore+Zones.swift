@@ -197,3 +197,10 @@ extension ZoneStore {
         }
     }
 }
+
+extension ZoneStore {
+    /// SQLite's `PRAGMA integrity_check`: `["ok"]` for a sound file, else one line per problem.
+    public func integrityCheck() throws(StorageError) -> [String] {
+        try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+    }
+}
