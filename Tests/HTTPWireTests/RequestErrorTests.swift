@@ -122,4 +122,17 @@ import Testing
         headers.append(crlf("GET / HTTP/1.1\nX: ") + [UInt8](repeating: UInt8(ascii: "a"), count: 17000))
         #expect(throws: HTTPParseError(status: 431, reason: "header section too large")) { try headers.nextRequest() }
     }
+
+    @Test func unboundedLimitsDoNotOverflow() {
+        let limits = HTTPLimits(
+            maxRequestLineBytes: .max, maxHeaderBytes: .max, maxHeaderCount: .max, maxBodyBytes: .max)
+        let huge = crlf("POST / HTTP/1.1\nTransfer-Encoding: chunked\n\nffffffffffffffffffff\n")
+        #expect(parseError(huge, limits: limits)?.status == 413)
+        #expect(requests(from: crlf("GET / HTTP/1.1\nA: b"), step: 1, limits: limits).error == nil)
+        let small = HTTPLimits(maxBodyBytes: 4)
+        #expect(
+            parseError(crlf("POST / HTTP/1.1\nTransfer-Encoding: chunked\n\n5\nabcde\n0\n\n"), limits: small)?.status
+                == 413)
+        #expect(parseError(crlf("POST / HTTP/1.1\nTransfer-Encoding: chunked\n\n4\nabcd\n0\n\n"), limits: small) == nil)
+    }
 }
