@@ -74,11 +74,8 @@ public struct SecondaryNode {
                     _ = connections.forget(connection)
                     actions.append(.tcpClose(connection))
                 }
-            case .persist(let zone, _):
-                // The whole copy in one transaction (diffs could be applied row by row instead).
-                do { _ = try store.storeZone(zone, kind: .slave, primaries: ["\(config.primary.node)"]) } catch {
-                    storageFailures += 1
-                }
+            case .persist(let zone, let diffs):
+                persist(zone, diffs: diffs, now: now)
             case .trace(.transferCompleted(let zone, let serial, _, _)): applied.append((zone, serial, now))
             case .trace(.zoneExpired(let zone)): expired.append((zone, now, nil))
             case .trace(.zoneRestored(let zone, _)):
@@ -89,6 +86,26 @@ public struct SecondaryNode {
     }
 
     mutating func assign(_ connection: ConnectionID, tag: UInt64) { connections.opened(connection, tag: tag) }
+
+    /// An IXFR's differences are applied row by row, each with the SOA it brings (so a change costs
+    /// what it touches, not the zone's size); an AXFR, or differences the stored copy does not
+    /// take, rewrite the whole copy in one transaction.
+    private mutating func persist(_ zone: Zone, diffs: [ZoneDiff], now: Instant) {
+        var applied = !diffs.isEmpty
+        for diff in diffs where applied {
+            let edits = diff.removed.map(ZoneChange.Edit.remove) + diff.added.map(ZoneChange.Edit.add)
+                + [.replace(RRset(owner: diff.origin, type: .soa, ttl: diff.newSOA.ttl, rdatas: [diff.newSOA.rdata]))]
+            do {
+                _ = try store.apply(ZoneChange(edits), to: diff.origin, now: now, epoch: 0)
+            } catch {
+                applied = false
+            }
+        }
+        if applied, (try? store.serial(of: zone.origin)) == zone.soa?.serial { return }
+        do { _ = try store.storeZone(zone, kind: .slave, primaries: ["\(config.primary.node)"]) } catch {
+            storageFailures += 1
+        }
+    }
 
     /// Memory lost, disk kept: the machine restarts from the persisted copies.
     mutating func restart() {
