@@ -34,7 +34,7 @@ public struct UpdaterFleet: Sendable {
     var random: SeededRandom
     var changeRandoms: [SeededRandom]
     var customers: [CustomerState]
-    var heap: DeadlineHeap<Timer>
+    var heap: DeadlineHeap
     /// Free IPv4 pool indexes, oldest first (a FIFO with a moving head).
     var freeAddresses: [UInt32]
     var freeHead = 0
