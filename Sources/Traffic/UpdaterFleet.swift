@@ -41,6 +41,8 @@ public struct UpdaterFleet: Sendable {
     var prefixesHandedOut: UInt64 = 0
     /// Per daily process: each customer's fixed offset after the hour, in nanoseconds.
     var dailyOffsets: [[UInt64]]
+    /// Each customer's hostname as its client writes it (no trailing dot).
+    let hostTexts: [String]
     var inFlight = UInt64Map<InFlight>(minimumCapacity: 1024)
     var nextTag: UInt64 = 1
     /// Every address change, in time order.
@@ -108,6 +110,7 @@ public struct UpdaterFleet: Sendable {
         counters = Array(repeating: FleetModelCounters(), count: config.models.count)
         heap = DeadlineHeap(minimumCapacity: config.customers.count * (1 + config.ipChanges.count))
         dailyOffsets = Array(repeating: [], count: config.ipChanges.count)
+        hostTexts = config.customers.map { Self.hostText($0.hostname) }
         var used = Array(repeating: false, count: config.addressPool.count)
         customers = config.customers.map { customer in
             used[Int(customer.addressIndex)] = true
