@@ -123,6 +123,10 @@ public struct UpdaterFleet: Sendable {
                 let (v4, v6) = currentAddresses(customer: index)
                 customers[index].cachedV4 = v4
                 customers[index].cachedV6 = v6
+                if let forced = forcedUpdateInterval(customer: index), forced > 0 {
+                    // Wrapping: a last success before instant zero; differences stay exact.
+                    customers[index].lastSuccess = config.startAt.nanoseconds &- random.below(forced)
+                }
             }
             scheduleFirstCheck(customer: index)
         }
@@ -171,6 +175,15 @@ public struct UpdaterFleet: Sendable {
     mutating func cancelClientTimer(customer: Int) { customers[customer].timerGeneration &+= 1 }
 
     func model(of customer: Int) -> UpdaterModel { config.models[config.customers[customer].model] }
+
+    /// How long the customer's client goes without a forced update, in nanoseconds (nil: never).
+    func forcedUpdateInterval(customer: Int) -> UInt64? {
+        switch model(of: customer).kind {
+        case .ddclient(let settings): UInt64(max(0, settings.maxInterval.nanoseconds))
+        case .inadyn(let settings): UInt64(max(0, settings.forcedUpdate.nanoseconds))
+        case .fritzbox, .cron: nil
+        }
+    }
 
     /// The first instant at or after `instant` whose wall-clock time is `phase` past a multiple of
     /// `period` (cron's minute marks, a daily hour), with wall time = `epochSeconds` + instant.

@@ -83,9 +83,26 @@ import Testing
         var harness = FleetHarness(FleetFixtures.config(customers: [FleetFixtures.customer(0)],
                                                         models: [.ddclient(settings)], hours: 5))
         harness.run(until: FleetFixtures.seconds(5 * 3_600))
-        // No change at all: an update every hour (at the first check past it), nochg each time.
-        #expect((4...5).contains(harness.fleet.requests.count))
+        // No change at all: the first forced update within the first hour (the last success lies
+        // up to an hour before the start), then one every hour at the first check past it.
+        #expect((4...6).contains(harness.fleet.requests.count))
+        #expect(harness.fleet.requests[0].sentAt < FleetFixtures.seconds(3_600 + 360))
         #expect(Self.gaps(harness.fleet.requests).allSatisfy { (3_600..<3_960).contains($0) })
+    }
+
+    @Test func forcedUpdatesOfARunningFleetTrickleIn() {
+        var settings = DDClientSettings()
+        settings.maxInterval = .seconds(86_400)
+        let customers = (0..<200).map { FleetFixtures.customer($0) }
+        var harness = FleetHarness(FleetFixtures.config(customers: customers, models: [.ddclient(settings)], hours: 12))
+        harness.recording = false
+        harness.run(until: FleetFixtures.seconds(12 * 3_600))
+        let requests = harness.fleet.requests
+        // Last successes spread over the day before the start: about half are due within 12 hours,
+        // evenly, not all at once.
+        #expect((70...130).contains(requests.count))
+        #expect(requests.filter { $0.sentAt < FleetFixtures.seconds(3_600) }.count < 20)
+        #expect(Set(requests.map(\.customer)).count == requests.count)
     }
 
     // MARK: inadyn
