@@ -100,6 +100,7 @@ let package = Package(
             dependencies: ["WebServer", "HTTPWire", "Storage", "DNSZone", "DNSWire", "Determinism", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(name: "BalancerTests", dependencies: ["Balancer", "DNSWire", "Determinism"]),
+        .testTarget(name: "TrafficTests", dependencies: ["Traffic", "HTTPWire", "DNSWire", "DNSZone", "Determinism"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Determinism", "DNSWire"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Determinism"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "SimNet", "Scenario", "Nameserver", "Traffic", "Balancer", "Reports", "Metrics", "Storage", "DNSZone", "DNSWire", "Determinism"]),

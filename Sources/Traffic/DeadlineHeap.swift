@@ -1,6 +1,10 @@
 /// A binary min-heap of deadlines ordered by (instant, sequence number): ties go to the order of
 /// insertion, so the order of work never depends on anything but the inputs (STYLE.md §4.5).
-struct DeadlineHeap<Payload: Sendable>: Sendable {
+/// Concrete over the fleet's timers: a generic heap costs metadata look-ups per comparison in
+/// debug builds.
+struct DeadlineHeap: Sendable {
+    typealias Payload = UpdaterFleet.Timer
+
     struct Entry: Sendable {
         var at: UInt64
         var sequence: UInt64

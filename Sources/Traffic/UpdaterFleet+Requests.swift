@@ -1,5 +1,6 @@
 import DNSWire
 import Determinism
+import HTTPWire
 
 /// Requests over connections: start, connect, send, read the whole response, close; failover to
 /// the next server when a connection cannot be made; the model's timeout bounds the whole request.

@@ -19,8 +19,8 @@ import Determinism
 extension UpdaterFleet {
     func requestBytes(customer: Int, families: FleetFamilies, v4: IPv4Address, v6: IPv6Address?) -> [UInt8] {
         let settings = config.customers[customer]
-        let host = Self.hostText(settings.hostname)
-        let basic = "Basic " + FleetHTTP.base64(Array("\(settings.login):\(settings.token)".utf8))
+        let host = hostTexts[customer]
+        let basic = FleetHTTP.basic(user: settings.login, password: settings.token)
         switch model(of: customer).kind {
         case .ddclient(let model):
             var myip = v4.description
@@ -33,7 +33,7 @@ extension UpdaterFleet {
             let isV6 = families == .v6
             let parameter = isV6 ? "ip6=\(v6.map(String.init(describing:)) ?? "")" : "ip=\(v4)"
             let hostHeader = model.familyHosts ? (isV6 ? "ipv6." : "ipv4.") + config.hostHeader : config.hostHeader
-            let credentials = "Basic " + FleetHTTP.base64(Array("\(settings.token):\(model.password)".utf8))
+            let credentials = FleetHTTP.basic(user: settings.token, password: model.password)
             return FleetHTTP.request(
                 target: "\(model.path)?token=\(host)&\(parameter)", version: "HTTP/1.0",
                 headers: [("Host", hostHeader), ("Authorization", credentials), ("User-Agent", model.userAgent)])

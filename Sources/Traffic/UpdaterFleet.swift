@@ -34,13 +34,15 @@ public struct UpdaterFleet: Sendable {
     var random: SeededRandom
     var changeRandoms: [SeededRandom]
     var customers: [CustomerState]
-    var heap: DeadlineHeap<Timer>
+    var heap: DeadlineHeap
     /// Free IPv4 pool indexes, oldest first (a FIFO with a moving head).
     var freeAddresses: [UInt32]
     var freeHead = 0
     var prefixesHandedOut: UInt64 = 0
     /// Per daily process: each customer's fixed offset after the hour, in nanoseconds.
     var dailyOffsets: [[UInt64]]
+    /// Each customer's hostname as its client writes it (no trailing dot).
+    let hostTexts: [String]
     var inFlight = UInt64Map<InFlight>(minimumCapacity: 1024)
     var nextTag: UInt64 = 1
     /// Every address change, in time order.
@@ -108,6 +110,7 @@ public struct UpdaterFleet: Sendable {
         counters = Array(repeating: FleetModelCounters(), count: config.models.count)
         heap = DeadlineHeap(minimumCapacity: config.customers.count * (1 + config.ipChanges.count))
         dailyOffsets = Array(repeating: [], count: config.ipChanges.count)
+        hostTexts = config.customers.map { Self.hostText($0.hostname) }
         var used = Array(repeating: false, count: config.addressPool.count)
         customers = config.customers.map { customer in
             used[Int(customer.addressIndex)] = true
@@ -120,6 +123,10 @@ public struct UpdaterFleet: Sendable {
                 let (v4, v6) = currentAddresses(customer: index)
                 customers[index].cachedV4 = v4
                 customers[index].cachedV6 = v6
+                if let forced = forcedUpdateInterval(customer: index), forced > 0 {
+                    // Wrapping: a last success before instant zero; differences stay exact.
+                    customers[index].lastSuccess = config.startAt.nanoseconds &- random.below(forced)
+                }
             }
             scheduleFirstCheck(customer: index)
         }
@@ -168,6 +175,15 @@ public struct UpdaterFleet: Sendable {
     mutating func cancelClientTimer(customer: Int) { customers[customer].timerGeneration &+= 1 }
 
     func model(of customer: Int) -> UpdaterModel { config.models[config.customers[customer].model] }
+
+    /// How long the customer's client goes without a forced update, in nanoseconds (nil: never).
+    func forcedUpdateInterval(customer: Int) -> UInt64? {
+        switch model(of: customer).kind {
+        case .ddclient(let settings): UInt64(max(0, settings.maxInterval.nanoseconds))
+        case .inadyn(let settings): UInt64(max(0, settings.forcedUpdate.nanoseconds))
+        case .fritzbox, .cron: nil
+        }
+    }
 
     /// The first instant at or after `instant` whose wall-clock time is `phase` past a multiple of
     /// `period` (cron's minute marks, a daily hour), with wall time = `epochSeconds` + instant.

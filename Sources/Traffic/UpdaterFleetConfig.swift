@@ -134,8 +134,10 @@ public struct UpdaterFleetConfig: Sendable, Equatable {
     /// minute marks fall.
     public var epochSeconds: UInt64
     /// True: the clients' caches hold the customers' initial addresses (the fleet has been running
-    /// before the scenario starts), so nothing is sent until something changes. False: every client
-    /// updates at its first check (a mass restart).
+    /// before the scenario starts), so nothing is sent until something changes, and each client's
+    /// last success lies a uniform draw within its forced-update interval before the start, so
+    /// forced updates (`nochg`) trickle in as from a fleet that has run for months. False: every
+    /// client updates at its first check (a mass restart).
     public var cachesStartSynced: Bool
 
     public init(name: String, customers: [UpdaterCustomer], models: [UpdaterModel], ipChanges: [IPChangeProcess] = [],
