@@ -32,8 +32,11 @@ public enum StorageMigrations {
         Migration(identifier: "pdns/\(PowerDNSSchema.version)", statements: PowerDNSSchema.statements),
     ]
 
-    /// Our own tables. Empty until the updater's accounts and tokens arrive (issue 5 onwards).
-    public static let ddnslab: [Migration] = []
+    /// Our own tables: the web server's accounts, customer domains, tokens, update log and daily
+    /// counters (`LabSchema`).
+    public static let ddnslab: [Migration] = [
+        Migration(identifier: "lab/1-accounts-domains-tokens-log", statements: LabSchema.version1),
+    ]
 
     /// Every migration, PowerDNS's first.
     public static var all: [Migration] { powerDNS + ddnslab }

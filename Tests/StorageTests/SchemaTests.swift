@@ -19,7 +19,7 @@ import Testing
         #expect(stored == PowerDNSSchema.statements)
         let tables = try store.database.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master "
-                                    + "WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY rowid")
+                                    + "WHERE type = 'table' AND name NOT LIKE 'grdb%' AND name NOT LIKE 'lab%' ORDER BY rowid")
         }
         #expect(tables == PowerDNSSchema.tableNames)
         #expect(tables
@@ -57,6 +57,21 @@ import Testing
         #expect(StorageMigrations.powerDNS.flatMap(\.statements) == PowerDNSSchema.statements)
         #expect(StorageMigrations.ddnslab.allSatisfy { $0.identifier.hasPrefix("lab/") })
         #expect(StorageMigrations.all.map(\.identifier).first == "pdns/4.7.0")
+    }
+
+    /// Our own tables come from the `lab/` list, all with the `lab_` prefix, after PowerDNS's.
+    @Test func labTablesArePrefixedAndComeAfterPowerDNS() throws {
+        let store = try ZoneStore.inMemory()
+        let tables = try store.database.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'lab%' "
+                                    + "ORDER BY rowid")
+        }
+        #expect(tables == LabSchema.tableNames)
+        #expect(tables.allSatisfy { $0.hasPrefix("lab_") })
+        let applied = try store.database.read { db in
+            try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
+        }
+        #expect(applied == StorageMigrations.all.map(\.identifier))
     }
 
     /// Opening an existing file again applies nothing twice and keeps the data.

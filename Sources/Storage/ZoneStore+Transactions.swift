@@ -1,0 +1,37 @@
+import Determinism
+import DNSWire
+import GRDB
+
+/// Transactions that callers compose: a layer above the store (the web server) writes its own
+/// rows and a zone change in the same transaction, so a request is committed whole or not at all.
+extension ZoneStore {
+    /// Runs `body` in one write transaction; any error rolls it back and comes out as a
+    /// `StorageError` (SQLite failures classified, `StorageError`s thrown by `body` unchanged).
+    ///
+    /// Inside, change zones only through `apply(_:to:now:epoch:in:)`, never by writing PowerDNS's
+    /// tables directly.
+    public func writeTransaction<T>(_ body: (Database) throws -> T) throws(StorageError) -> T {
+        try write(body)
+    }
+
+    /// Runs `body` in one read transaction (a consistent snapshot); nothing is written.
+    public func readTransaction<T>(_ body: (Database) throws -> T) throws(StorageError) -> T {
+        try read(body)
+    }
+
+    /// `apply(_:to:now:epoch:)` inside the caller's write transaction (`db` from
+    /// `writeTransaction`): the same rows, serial bump and result, but committed (or rolled back)
+    /// together with whatever else the transaction writes.
+    public func apply(_ change: ZoneChange, to origin: DNSName, now: Instant, epoch: Int64, in db: Database)
+        throws(StorageError) -> ChangeResult
+    {
+        precondition(epoch >= 0 && epoch <= Int64.max - Int64(now.seconds), "the run's epoch is seconds since 1970")
+        precondition(db.isInsideTransaction, "apply(in:) runs inside the caller's write transaction")
+        do {
+            let editor = try ZoneEditor(db: db, origin: origin)
+            return try editor.apply(change, unixSeconds: epoch + Int64(now.seconds))
+        } catch {
+            throw StorageError.from(error)
+        }
+    }
+}
