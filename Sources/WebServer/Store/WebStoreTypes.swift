@@ -1,4 +1,5 @@
 import DNSWire
+import DNSZone
 
 /// What an update token may touch (IPv64's token model, dyndns.md §2.1).
 public enum TokenKind: String, Sendable, Hashable, CaseIterable {
