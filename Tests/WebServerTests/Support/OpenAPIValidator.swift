@@ -79,9 +79,11 @@ struct OpenAPIDocument {
         return current
     }
 
-    /// What the document says about one response: nil schema when it has no body.
+    /// What the document says about one response: its media types (none when it has no body),
+    /// the JSON schema when it has one, and its headers.
     struct ResponseSpec {
         var template: String
+        var mediaTypes: [String]
         var schema: SchemaValue?
         var headers: [String]
     }
@@ -89,7 +91,11 @@ struct OpenAPIDocument {
     func response(method: String, path: String, status: Int) throws -> ResponseSpec {
         guard let template = template(for: path) else { throw SchemaLoadError("no path template matches \(path)") }
         guard let item = root["paths"]?[template] else { throw SchemaLoadError("no path item \(template)") }
-        guard let operation = item[method.lowercased()] else {
+        // 405 answers a method the path does not have: documented once on the path's operations.
+        let operations = ["get", "put", "post", "delete", "patch"].compactMap { item[$0] }
+        guard let operation = item[method.lowercased()]
+            ?? (status == 405 ? operations.first(where: { $0["responses"]?["405"] != nil }) : nil)
+        else {
             throw SchemaLoadError("\(method) \(template) is not documented")
         }
         guard let declared = operation["responses"]?[String(status)] ?? operation["responses"]?["default"] else {
@@ -97,32 +103,49 @@ struct OpenAPIDocument {
         }
         let response = try resolve(declared)
         let headers = (response["headers"]?.objectValue ?? [:]).keys.sorted()
-        guard let content = response["content"] else { return ResponseSpec(template: template, schema: nil, headers: headers) }
-        guard let schema = content["application/json"]?["schema"] ?? content["text/html"]?["schema"] else {
-            return ResponseSpec(template: template, schema: nil, headers: headers)
-        }
-        return ResponseSpec(template: template, schema: schema, headers: headers)
+        let content = response["content"]?.objectValue ?? [:]
+        return ResponseSpec(template: template, mediaTypes: content.keys.sorted(),
+                            schema: content["application/json"]?["schema"], headers: headers)
     }
 
-    /// Every problem of `body` as the response `status` of `method path`; empty when it conforms.
-    func problems(method: String, path: String, status: Int, body: [UInt8]) -> [String] {
+    /// Every problem of a response (`status`, `Content-Type`, `body`, header names) to
+    /// `method path`; empty when it conforms.
+    func problems(method: String, path: String, status: Int, contentType: String? = nil, headerNames: [String]? = nil,
+                  body: [UInt8]) -> [String] {
         let spec: ResponseSpec
         do {
             spec = try response(method: method, path: path, status: status)
         } catch {
             return ["\(error)"]
         }
+        let label = "\(method) \(spec.template) \(status)"
+        var problems: [String] = []
+        if let headerNames {
+            let present = Set(headerNames.map { $0.lowercased() })
+            for header in spec.headers where !present.contains(header.lowercased()) {
+                problems.append("\(label): documented header \(header) is missing")
+            }
+        }
+        guard !spec.mediaTypes.isEmpty else {
+            return problems + (body.isEmpty ? [] : ["\(label) documents no body, got \(body.count) bytes"])
+        }
+        if let contentType {
+            let media = contentType.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased()
+            if !spec.mediaTypes.contains(media) {
+                problems.append("\(label): Content-Type \(contentType) is not one of \(spec.mediaTypes)")
+            }
+        }
         guard let schema = spec.schema else {
-            return body.isEmpty ? [] : ["\(method) \(spec.template) \(status) documents no body, got \(body.count) bytes"]
+            return problems + (body.isEmpty ? ["\(label): empty body"] : [])
         }
         let value: SchemaValue
         do {
             value = try StrictJSONParser.parse(body)
         } catch {
-            return ["\(method) \(spec.template) \(status): body is not JSON: \(error)"]
+            return problems + ["\(label): body is not JSON: \(error)"]
         }
         var validator = SchemaValidator(document: self)
         validator.validate(value, against: schema, at: "$")
-        return validator.problems.map { "\(method) \(spec.template) \(status): \($0)" }
+        return problems + validator.problems.map { "\(label): \($0)" }
     }
 }
