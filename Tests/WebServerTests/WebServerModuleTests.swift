@@ -1,6 +1,0 @@
-import Testing
-@testable import WebServer
-
-@Test func moduleBuilds() {
-    _ = WebServerModule.self
-}
