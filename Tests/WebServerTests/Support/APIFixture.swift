@@ -98,7 +98,7 @@ struct APIFixture {
     /// Sends a request through the component, validates the response against docs/openapi.yaml
     /// (and that an error body holds none of the success words), and returns the outcome.
     @discardableResult
-    mutating func send(_ request: HTTPRequest, sourceLocation: SourceLocation = #_sourceLocation) -> APIOutcome {
+    mutating func send(_ request: HTTPRequest, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> WebOutcome {
         let outcome = server.handle(request, peer: Self.peer, now: now)
         let response = outcome.response
         let problems = document.problems(method: request.method, path: request.path, status: response.status,
@@ -117,7 +117,7 @@ struct APIFixture {
     @discardableResult
     mutating func send(_ method: String, _ target: String, key: Key, body: String? = nil,
                        contentType: String? = "application/json",
-                       sourceLocation: SourceLocation = #_sourceLocation) throws -> APIOutcome {
+                       sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> WebOutcome {
         try send(Self.request(method, target, key: key, body: body, contentType: contentType),
                  sourceLocation: sourceLocation)
     }
@@ -153,27 +153,21 @@ struct APIFixture {
     }
 
     /// The response body parsed strictly.
-    static func json(_ outcome: APIOutcome) throws -> SchemaValue {
+    static func json(_ outcome: WebOutcome) throws -> SchemaValue {
         try StrictJSONParser.parse(outcome.response.body)
     }
 }
 
-/// The component the tests drive: the REST API and the dashboard as the web server hosts them.
+/// The component the tests drive: the web server, with the REST API's settings.
 struct WebServerUnderTest {
-    let store: WebStore
-    let config: WebServerConfig
-    var api: RESTAPI
+    var server: WebServer
 
     init(store: ZoneStore, config: WebServerConfig, apiConfig: RESTAPIConfig) throws {
-        self.store = WebStore(zones: store)
-        self.config = config
-        api = RESTAPI(config: apiConfig)
+        server = try WebServer(store: store, config: config)
+        server.api = RESTAPI(config: apiConfig)
     }
 
-    mutating func handle(_ request: HTTPRequest, peer: IPAddress, now: Instant) -> APIOutcome {
-        if request.path == Dashboard.path {
-            return Dashboard.handle(request, now: now, store: store, server: config)
-        }
-        return api.handle(request, peer: peer, now: now, store: store, server: config)
+    mutating func handle(_ request: HTTPRequest, peer: IPAddress, now: Instant) -> WebOutcome {
+        server.handle(request, peer: peer, now: now)
     }
 }
