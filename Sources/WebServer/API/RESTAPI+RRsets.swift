@@ -143,13 +143,30 @@ extension RESTAPI {
                 if !rdatas.contains(rdata) { rdatas.append(rdata) }
             } catch {
                 throw APIError.invalidField("records", "entry \(index + 1) \(APIError.quote(text)) is not \(type) "
-                    + "data: \(error) (names need a trailing dot)")
+                    + "data: " + Self.explain(error))
             }
         }
         if type == .cname, rdatas.count > 1 {
             throw APIError.invalidField("records", "a CNAME RRset holds one record (RFC 2181 §10.1)")
         }
         return rdatas
+    }
+
+    /// An RDATA parse error in words. Its own description counts "tokens", a word that must not
+    /// appear in an error body (`APIError`); here the pieces are called words.
+    static func explain(_ error: RDataParseError) -> String {
+        let what = switch error.reason {
+        case .missing: "is missing"
+        case .invalid: "is not valid"
+        case .outOfRange: "is out of range"
+        case .unexpectedToken: "is followed by unexpected text"
+        case .badEscape: "has a bad escape"
+        case .duplicateKey: "repeats a key"
+        case .lengthMismatch: "does not match its stated length"
+        case .genericFormRequired: "needs the RFC 3597 \\# form"
+        }
+        let hint = error.reason == .badEscape || error.reason == .invalid ? " (names need a trailing dot)" : ""
+        return "\(error.field) \(what) at word \(error.tokenIndex + 1)\(hint)"
     }
 
     /// Writes `rrset` (nil deletes) at `target`: CNAME exclusivity (409), the zone change, the log
