@@ -11,20 +11,35 @@ import HTTPWire
 public struct APIError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The stable machine-readable code (the `Error.code` enum of docs/openapi.yaml).
     public enum Code: String, Hashable, Sendable, CaseIterable {
+        /// 400: the request as a whole is malformed (no body, a bad query parameter).
         case badRequest = "bad_request"
+        /// 400: the body is not a JSON object.
         case invalidJSON = "invalid_json"
+        /// 400: the body names a field the operation does not know.
         case unknownField = "unknown_field"
+        /// 400: a field (or a path segment) has the wrong type or value.
         case invalidField = "invalid_field"
+        /// 401: no credential, or an unknown one.
         case unauthorized
+        /// 403: outside the token's scope.
         case forbidden
+        /// 403: the account class's domain limit is reached.
         case limitReached = "limit_reached"
+        /// 404: no such path, or nothing of that name in the account.
         case notFound = "not_found"
+        /// 405: the path has no such method.
         case methodNotAllowed = "method_not_allowed"
+        /// 409: the change clashes with what exists.
         case conflict
+        /// 413: the body is too large.
         case payloadTooLarge = "payload_too_large"
+        /// 415: the body is not `application/json`.
         case unsupportedMediaType = "unsupported_media_type"
+        /// 422: well-formed but impossible here.
         case unprocessable
+        /// 429: the account's call window is full.
         case rateLimited = "rate_limited"
+        /// 500 or 503: our storage failed.
         case internalFailure = "internal_failure"
     }
 

@@ -160,13 +160,12 @@ extension RESTAPI {
         case .invalid: "is not valid"
         case .outOfRange: "is out of range"
         case .unexpectedToken: "is followed by unexpected text"
-        case .badEscape: "has a bad escape"
+        case .badEscape: "is a relative name or has a bad escape (names need a trailing dot)"
         case .duplicateKey: "repeats a key"
         case .lengthMismatch: "does not match its stated length"
         case .genericFormRequired: "needs the RFC 3597 \\# form"
         }
-        let hint = error.reason == .badEscape || error.reason == .invalid ? " (names need a trailing dot)" : ""
-        return "\(error.field) \(what) at word \(error.tokenIndex + 1)\(hint)"
+        return "\(error.field) \(what) at word \(error.tokenIndex + 1)"
     }
 
     /// Writes `rrset` (nil deletes) at `target`: CNAME exclusivity (409), the zone change, the log
