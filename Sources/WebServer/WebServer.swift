@@ -49,6 +49,8 @@ public struct WebServer {
 
     /// User-Agent prefixes (case-insensitive) answered `badagent`.
     public var blockedUserAgents: [String] = []
+    /// The REST API under `/api/v1` with its limits and in-memory counters (`API/RESTAPI.swift`).
+    public var api = RESTAPI()
 
     /// A web server over `store` (whose migrations `ZoneStore` has applied). Throws when a
     /// provider zone is missing from the store.

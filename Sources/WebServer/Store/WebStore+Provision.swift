@@ -41,7 +41,9 @@ extension WebServer {
     /// given) of `ttl`, an account token, a domain token and a record token for the A record.
     ///
     /// The index is zero-padded to the width of the largest index (`c0000`…`c9999`), so names sort
-    /// like indexes. Secrets are `TokenSecret.derive(seed:label:)` of `seed` and a label naming the
+    /// like indexes. Indexes continue after the `c<digits>` accounts already in the store, so
+    /// several calls (several provider zones) give distinct accounts: `customers[i]` of this call
+    /// is account `c<existing + i>`. Secrets are `TokenSecret.derive(seed:label:)` of `seed` and a label naming the
     /// zone, the account and the kind: the same seed gives the same secrets in every process.
     /// Everything — one `ZoneStore` change for all records (one serial bump) and the `lab_` rows —
     /// is written in ONE transaction: all customers exist afterwards, or none (an account or domain
@@ -54,7 +56,10 @@ extension WebServer {
         guard info.kind == .master else {
             throw StorageError.invalidChange(zone: zone, problems: ["customers are provisioned in MASTER zones only"])
         }
-        let customers = try makeCustomers(zone: info.origin, addresses: addresses, seed: seed)
+        let existing = try store.readTransaction { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM lab_accounts WHERE name GLOB 'c[0-9]*'") ?? 0
+        }
+        let customers = try makeCustomers(zone: info.origin, addresses: addresses, firstIndex: existing, seed: seed)
         var edits: [ZoneChange.Edit] = []
         edits.reserveCapacity(customers.count * 2)
         for customer in customers {
@@ -75,14 +80,14 @@ extension WebServer {
         return customers
     }
 
-    static func makeCustomers(zone: DNSName, addresses: [(IPv4Address, IPv6Address?)], seed: UInt64)
-        throws(StorageError) -> [ProvisionedCustomer]
+    static func makeCustomers(zone: DNSName, addresses: [(IPv4Address, IPv6Address?)], firstIndex: Int,
+                              seed: UInt64) throws(StorageError) -> [ProvisionedCustomer]
     {
-        let width = String(max(addresses.count - 1, 0)).count
+        let width = String(max(firstIndex + addresses.count - 1, 0)).count
         var customers: [ProvisionedCustomer] = []
         customers.reserveCapacity(addresses.count)
-        for (index, (v4, v6)) in addresses.enumerated() {
-            let digits = String(index)
+        for (offset, (v4, v6)) in addresses.enumerated() {
+            let digits = String(firstIndex + offset)
             let account = "c" + String(repeating: "0", count: width - digits.count) + digits
             let domain: DNSName
             do {

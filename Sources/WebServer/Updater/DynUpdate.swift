@@ -76,9 +76,7 @@ extension DynUpdate {
         }
         let params = ParameterSet(items)
         let credentials = request.credentials
-        let hasBearer = credentials.contains { if case .bearer = $0 { true } else { false } }
-        let dialect = forcedDialect
-            ?? (hasBearer || params.names.contains { UpdateParameter.ipv64Only.contains($0) } ? .ipv64 : .dyndns2)
+        let dialect = forcedDialect ?? Self.dialect(credentials: credentials, parameterNames: params.names)
         let minimal = try params.single(["output"])?.lowercased() == "min"
         var update = DynUpdate(
             dialect: dialect, format: minimal ? .minimal : (json ? .json : .text),
@@ -88,6 +86,19 @@ extension DynUpdate {
         try update.readHosts(params, config: config)
         try update.readAddresses(params, peer: peer, config: config)
         return update
+    }
+
+    /// IPv64-style when a Bearer credential or an IPv64-only parameter is present, else dyndns2.
+    static func dialect(credentials: [HTTPCredentials], parameterNames: [String]) -> UpdateDialect {
+        let hasBearer = credentials.contains { if case .bearer = $0 { true } else { false } }
+        return hasBearer || parameterNames.contains { UpdateParameter.ipv64Only.contains($0) } ? .ipv64 : .dyndns2
+    }
+
+    /// The dialect of a request whose parameters may not parse (for the status of its refusal).
+    static func dialect(of request: HTTPRequest, forcedDialect: UpdateDialect?) -> UpdateDialect {
+        if let forcedDialect { return forcedDialect }
+        let body = (try? request.bodyFormItems()) ?? []
+        return dialect(credentials: request.credentials, parameterNames: ParameterSet(request.query + body).names)
     }
 
     static func secrets(_ credentials: [HTTPCredentials], _ params: ParameterSet) -> [String] {

@@ -43,6 +43,12 @@ enum UpdateResponse {
         }
     }
 
+    /// The JSON `status` of a failure: `401 Unauthorized` (IPv64's form), or `error` for a failure
+    /// answered with HTTP 200, whose reason phrase "OK" must not reach the body.
+    static func failureStatus(_ status: Int) -> String {
+        status == 200 ? "error" : "\(status) \(HTTPResponse.reasonPhrase(for: status))"
+    }
+
     /// The text of a refusal of the whole request.
     static func text(_ refusal: UpdateRefusal, config: WebServerConfig) -> String {
         switch refusal.code {
@@ -66,9 +72,7 @@ enum UpdateResponse {
         case .text, .minimal:
             response = .text(status: status, text + "\n")
         case .json:
-            response = .json(status: status, [
-                "info": .string(text), "status": .string("\(status) \(HTTPResponse.reasonPhrase(for: status))"),
-            ])
+            response = .json(status: status, ["info": .string(text), "status": .string(failureStatus(status))])
         }
         if status == 405 { response.headers.append(HTTPHeader("Allow", "GET, POST")) }
         return response
@@ -86,7 +90,7 @@ enum UpdateResponse {
         case .text:
             return .text(status: status, lines.joined(separator: "\n") + "\n")
         case .json:
-            let state = accepted ? "success" : "\(status) \(HTTPResponse.reasonPhrase(for: status))"
+            let state = accepted ? "success" : failureStatus(status)
             return .json(status: status, ["info": .string(lines.joined(separator: "\n")), "status": .string(state)])
         }
     }

@@ -9,7 +9,7 @@ import Storage
 extension WebServer {
     mutating func handleUpdate(_ request: HTTPRequest, peer: IPAddress, now: Instant, forcedDialect: UpdateDialect?,
                                json: Bool) -> WebOutcome {
-        let fallbackDialect = forcedDialect ?? (request.credentials.isEmpty ? .dyndns2 : .ipv64)
+        let fallbackDialect = DynUpdate.dialect(of: request, forcedDialect: forcedDialect)
         let endpoint: (UpdateDialect) -> WebEndpoint = { $0 == .dyndns2 ? .dyndns2 : .ipv64 }
         guard request.method == "GET" || request.method == "POST" else {
             return refuse(UpdateRefusal(.badmethod, "use GET or POST"), status: 405, format: .text,
