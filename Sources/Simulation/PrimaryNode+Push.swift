@@ -57,7 +57,7 @@ extension PrimaryNode {
         }
         for info in stored where info.kind == .master {
             guard let zone = machine.server.zones.zone(named: info.origin), let served = zone.soa,
-                  case let stored?? = try? store.serial(of: info.origin), stored != served.serial
+                  let stored = (try? store.serial(of: info.origin)) ?? nil, stored != served.serial
             else { continue }
             reload(info.origin, now: now)
         }

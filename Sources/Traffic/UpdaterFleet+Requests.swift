@@ -104,8 +104,17 @@ extension UpdaterFleet {
         completed(customer: customer, request: request, verdict: verdict, now: now, actions: &actions)
     }
 
-    /// The first whitespace-separated word of a body (the dyndns2 code of its first line).
+    /// The first whitespace-separated word of a body (the dyndns2 code of its first line); for
+    /// IPv64's JSON answer of `update.php` (`{"info": "good 1.2.3.4", "status": …}`), the first
+    /// word of `info`, as the clients that grep the body see it.
     static func firstWord(_ body: [UInt8]) -> String {
+        if body.first == UInt8(ascii: "{"), let json = try? JSON.parse(body), let info = json["info"]?.stringValue {
+            return plainFirstWord(Array(info.utf8))
+        }
+        return plainFirstWord(body)
+    }
+
+    static func plainFirstWord(_ body: [UInt8]) -> String {
         func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
         guard let start = body.firstIndex(where: { !isSpace($0) }) else { return "" }
         let end = body[start...].firstIndex(where: isSpace) ?? body.endIndex
