@@ -161,7 +161,7 @@ extension ZoneStore {
 
     static func domain(_ db: Database, _ origin: DNSName) throws -> ZoneInfo? {
         // domains.name is COLLATE NOCASE; we also store it lowercased, as PowerDNS does.
-        let row = try Row.fetchOne(db, sql: "SELECT \(domainColumns) FROM domains WHERE name = ?",
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(domainColumns) FROM domains WHERE name = ?"),
                                    arguments: [PowerDNSFormat.storedName(origin)])
         return try row.map(zoneInfo)
     }
@@ -172,8 +172,9 @@ extension ZoneStore {
     }
 
     static func metadata(_ db: Database, kind: String, domainID: Int64) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT content FROM domainmetadata WHERE domain_id = ? AND kind = ? ORDER BY id",
-                            arguments: [domainID, kind])
+        let statement = try db.cachedStatement(
+            sql: "SELECT content FROM domainmetadata WHERE domain_id = ? AND kind = ? ORDER BY id")
+        return try String.fetchAll(statement, arguments: [domainID, kind])
     }
 }
 
