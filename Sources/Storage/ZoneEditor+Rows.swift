@@ -145,7 +145,8 @@ extension ZoneEditor {
 
     func hasDescendants(_ name: DNSName) throws -> Bool {
         let suffix = Self.descendantSuffix(name)
-        let statement = try db.cachedStatement(sql: "SELECT 1 FROM records WHERE domain_id = ?1 AND \(Self.below) LIMIT 1")
+        let statement = try db.cachedStatement(
+            sql: "SELECT 1 FROM records WHERE domain_id = ?1 AND \(Self.below) LIMIT 1")
         return try Bool.fetchOne(statement, arguments: [info.id, suffix.utf8.count, suffix]) ?? false
     }
 
