@@ -94,7 +94,7 @@ let package = Package(
             dependencies: ["Storage", "DNSZone", "DNSWire", "Determinism", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "NameserverTests", dependencies: ["Nameserver", "DNSZone", "DNSWire", "Determinism"]),
-        .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire"]),
+        .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire", "Determinism"]),
         .testTarget(
             name: "WebServerTests",
             dependencies: ["WebServer", "HTTPWire", "Storage", "DNSZone", "DNSWire", "Determinism", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")]

@@ -59,7 +59,9 @@ public struct SHA256Hasher: Sendable {
         var tail = pending
         tail.append(0x80)
         while tail.count % 64 != 56 { tail.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+        }
         tail.withUnsafeBufferPointer { buffer in
             for block in 0..<(buffer.count / 64) { compress(buffer, at: block * 64) }
         }
@@ -80,7 +82,8 @@ public struct SHA256Hasher: Sendable {
         var w = [UInt32](repeating: 0, count: 64)
         for t in 0..<16 {
             let base = offset + t * 4
-            w[t] = UInt32(block[base]) << 24 | UInt32(block[base + 1]) << 16 | UInt32(block[base + 2]) << 8
+            w[t] =
+                UInt32(block[base]) << 24 | UInt32(block[base + 1]) << 16 | UInt32(block[base + 2]) << 8
                 | UInt32(block[base + 3])
         }
         for t in 16..<64 {
@@ -105,8 +108,10 @@ public struct SHA256Hasher: Sendable {
             b = a
             a = temp1 &+ temp2
         }
-        state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d,
-                 state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
+        state = (
+            state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d,
+            state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h
+        )
     }
 }
 

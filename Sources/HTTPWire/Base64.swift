@@ -1,6 +1,7 @@
 /// Base64 with the standard alphabet (RFC 4648 §4), for HTTP Basic credentials.
 public enum Base64 {
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let alphabet: [UInt8] = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// `bytes` encoded with `=` padding.
     public static func encode(_ bytes: [UInt8]) -> String {

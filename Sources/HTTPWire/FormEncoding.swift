@@ -17,8 +17,10 @@ public enum FormEncoding {
                 name = piece
                 value = ""
             }
-            items.append(FormItem(try percentDecode(name, plusAsSpace: true),
-                                  try percentDecode(value, plusAsSpace: true)))
+            items.append(
+                FormItem(
+                    try percentDecode(name, plusAsSpace: true),
+                    try percentDecode(value, plusAsSpace: true)))
         }
         return items
     }
@@ -96,8 +98,8 @@ public enum FormEncoding {
     static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-             UInt8(ascii: "~"):
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "~"):
             true
         default:
             false
@@ -133,7 +135,8 @@ struct RequestTarget {
             return
         }
         if !rest.hasPrefix("/") {
-            guard let schemeEnd = rest.firstRange(of: "://"), RequestTarget.isScheme(rest[..<schemeEnd.lowerBound]) else {
+            guard let schemeEnd = rest.firstRange(of: "://"), RequestTarget.isScheme(rest[..<schemeEnd.lowerBound])
+            else {
                 throw .malformed("bad request target")
             }
             let afterAuthority = rest[schemeEnd.upperBound...]
@@ -164,7 +167,8 @@ struct RequestTarget {
         guard let first = text.utf8.first, (first | 0x20) >= UInt8(ascii: "a"), (first | 0x20) <= UInt8(ascii: "z")
         else { return false }
         return text.utf8.allSatisfy {
-            FormEncoding.isUnreserved($0) && $0 != UInt8(ascii: "_") && $0 != UInt8(ascii: "~") || $0 == UInt8(ascii: "+")
+            FormEncoding.isUnreserved($0) && $0 != UInt8(ascii: "_") && $0 != UInt8(ascii: "~")
+                || $0 == UInt8(ascii: "+")
         }
     }
 }

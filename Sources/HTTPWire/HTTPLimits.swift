@@ -11,8 +11,10 @@ public struct HTTPLimits: Hashable, Sendable {
     public var maxBodyBytes: Int
 
     /// Bounds with nginx-like defaults: 8 KiB request line, 16 KiB of headers, 100 fields, 64 KiB body.
-    public init(maxRequestLineBytes: Int = 8192, maxHeaderBytes: Int = 16384, maxHeaderCount: Int = 100,
-                maxBodyBytes: Int = 65536) {
+    public init(
+        maxRequestLineBytes: Int = 8192, maxHeaderBytes: Int = 16384, maxHeaderCount: Int = 100,
+        maxBodyBytes: Int = 65536
+    ) {
         precondition(maxRequestLineBytes > 0 && maxHeaderBytes > 0, "limits must be positive")
         precondition(maxHeaderCount >= 0 && maxBodyBytes >= 0, "limits must not be negative")
         self.maxRequestLineBytes = maxRequestLineBytes

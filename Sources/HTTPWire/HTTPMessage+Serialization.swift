@@ -21,13 +21,16 @@ extension HTTPRequest {
     }
 
     /// A POST of `items` as `application/x-www-form-urlencoded` to `target`.
-    public static func postForm(_ target: String, _ items: [FormItem],
-                                headers: [HTTPHeader] = []) throws(HTTPParseError) -> HTTPRequest {
+    public static func postForm(
+        _ target: String, _ items: [FormItem],
+        headers: [HTTPHeader] = []
+    ) throws(HTTPParseError) -> HTTPRequest {
         let parsed = try RequestTarget(parsing: target)
         let body = Array(FormEncoding.encode(items).utf8)
-        return HTTPRequest(method: "POST", target: target, path: parsed.path, query: parsed.query,
-                           headers: headers + [HTTPHeader("Content-Type", "application/x-www-form-urlencoded")],
-                           body: body)
+        return HTTPRequest(
+            method: "POST", target: target, path: parsed.path, query: parsed.query,
+            headers: headers + [HTTPHeader("Content-Type", "application/x-www-form-urlencoded")],
+            body: body)
     }
 
     /// The body's form items when `Content-Type` is `application/x-www-form-urlencoded` (parameters
@@ -62,20 +65,23 @@ extension HTTPResponse {
 
     /// A response with `status`, its standard reason phrase, and `body` as `text/plain; charset=utf-8`.
     public static func text(status: Int, _ body: String) -> HTTPResponse {
-        HTTPResponse(status: status, reason: reasonPhrase(for: status),
-                     headers: [HTTPHeader("Content-Type", "text/plain; charset=utf-8")], body: Array(body.utf8))
+        HTTPResponse(
+            status: status, reason: reasonPhrase(for: status),
+            headers: [HTTPHeader("Content-Type", "text/plain; charset=utf-8")], body: Array(body.utf8))
     }
 
     /// A response with `status` and `value` as compact `application/json`.
     public static func json(status: Int, _ value: JSON) -> HTTPResponse {
-        HTTPResponse(status: status, reason: reasonPhrase(for: status),
-                     headers: [HTTPHeader("Content-Type", "application/json")], body: value.serialized)
+        HTTPResponse(
+            status: status, reason: reasonPhrase(for: status),
+            headers: [HTTPHeader("Content-Type", "application/json")], body: value.serialized)
     }
 
     /// A response with `status` and `body` as `text/html; charset=utf-8`.
     public static func html(status: Int, _ body: String) -> HTTPResponse {
-        HTTPResponse(status: status, reason: reasonPhrase(for: status),
-                     headers: [HTTPHeader("Content-Type", "text/html; charset=utf-8")], body: Array(body.utf8))
+        HTTPResponse(
+            status: status, reason: reasonPhrase(for: status),
+            headers: [HTTPHeader("Content-Type", "text/html; charset=utf-8")], body: Array(body.utf8))
     }
 
     /// The first value of the header named `name` (case-insensitive).
@@ -160,5 +166,35 @@ enum HTTPSerialization {
             out.append(contentsOf: "\r\n".utf8)
         }
         out.append(contentsOf: "0\r\n\r\n".utf8)
+    }
+}
+
+extension HTTPRequest {
+    /// A request whose path and query are decoded from `target` (origin or absolute form).
+    /// Throws 400 for a target that does not decode.
+    public init(method: String, target: String, headers: [HTTPHeader] = [], body: [UInt8] = [])
+        throws(HTTPParseError)
+    {
+        let parsed = try RequestTarget(parsing: target)
+        self.init(method: method, target: target, path: parsed.path, query: parsed.query, headers: headers, body: body)
+    }
+
+    /// Whether the connection stays open after this request (RFC 9112 §9.3): HTTP/1.1 unless
+    /// `Connection: close`, HTTP/1.0 only with `Connection: keep-alive`.
+    public var keepsConnectionOpen: Bool {
+        let options = headerValues("Connection").flatMap { $0.split(separator: ",") }.map {
+            $0.trimmingOWS().lowercased()
+        }
+        if options.contains("close") { return false }
+        return version == "HTTP/1.1" || options.contains("keep-alive")
+    }
+}
+
+extension HTTPResponse {
+    /// Whether the response announces that the server closes the connection (`Connection: close`).
+    public var closesConnection: Bool {
+        headerValues("Connection").flatMap { $0.split(separator: ",") }.contains {
+            $0.trimmingOWS().lowercased() == "close"
+        }
     }
 }

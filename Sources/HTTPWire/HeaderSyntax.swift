@@ -39,10 +39,17 @@ enum HeaderSyntax {
     static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"):
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
             return true
         default:
-            return Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+            switch byte {
+            case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+                UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+                return true
+            default:
+                return false
+            }
         }
     }
 
@@ -52,15 +59,17 @@ enum HeaderSyntax {
         if text == "HTTP/1.1" || text == "HTTP/1.0" { return text }
         let number = bytes.dropFirst(5)
         if text.hasPrefix("HTTP/"), !number.isEmpty, number.count <= 8,
-           number.allSatisfy({ $0 == UInt8(ascii: ".") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
-           number.first != UInt8(ascii: ".") {
+            number.allSatisfy({ $0 == UInt8(ascii: ".") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+            number.first != UInt8(ascii: ".")
+        {
             throw .unsupportedVersion
         }
         throw .malformed("bad HTTP version")
     }
 
     /// `method SP request-target SP HTTP-version` (RFC 9112 §3).
-    static func requestLine(_ line: [UInt8]) throws(HTTPParseError) -> (method: String, target: String, version: String) {
+    static func requestLine(_ line: [UInt8]) throws(HTTPParseError) -> (method: String, target: String, version: String)
+    {
         try checkFieldBytes(line[...])
         let parts = line.split(separator: SP, omittingEmptySubsequences: false)
         guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else { throw .malformed("bad request line") }
@@ -81,7 +90,8 @@ enum HeaderSyntax {
         let version = try checkVersion(parts[0])
         let code = parts[1]
         guard code.count == 3, code.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
-              code.first != UInt8(ascii: "0") else {
+            code.first != UInt8(ascii: "0")
+        else {
             throw .malformed("bad status code")
         }
         let status = code.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
@@ -91,8 +101,10 @@ enum HeaderSyntax {
 
     /// RFC 9112 §6.1, §6.3: both framing headers is 400; a coding list other than `chunked` is 501.
     /// Without either, the body is empty for a request and `otherwise` for a response.
-    static func framing(_ headers: [HTTPHeader], limits: HTTPLimits,
-                        otherwise: BodyFraming) throws(HTTPParseError) -> BodyFraming {
+    static func framing(
+        _ headers: [HTTPHeader], limits: HTTPLimits,
+        otherwise: BodyFraming
+    ) throws(HTTPParseError) -> BodyFraming {
         var codings: [String] = []
         var lengths: [String] = []
         for header in headers {
@@ -121,8 +133,9 @@ enum HeaderSyntax {
         for element in values.joined(separator: ",").split(separator: ",", omittingEmptySubsequences: false) {
             let digits = element.trimmingOWS()
             guard !digits.isEmpty, digits.count <= 18,
-                  digits.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
-                  let value = Int(digits) else {
+                digits.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+                let value = Int(digits)
+            else {
                 throw .malformed("bad Content-Length")
             }
             if let result, result != value { throw .malformed("conflicting Content-Length values") }

@@ -195,13 +195,14 @@ extension JSON {
             case 0x08: out.append(contentsOf: "\\b".utf8)
             case 0x0C: out.append(contentsOf: "\\f".utf8)
             case 0x00..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
                 out.append(contentsOf: "\\u00".utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0x0F)])
+                out.append(lowerHexDigits[Int(byte >> 4)])
+                out.append(lowerHexDigits[Int(byte & 0x0F)])
             default: out.append(byte)
             }
         }
         out.append(UInt8(ascii: "\""))
     }
 }
+
+private let lowerHexDigits: [UInt8] = Array("0123456789abcdef".utf8)

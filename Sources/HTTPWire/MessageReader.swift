@@ -72,7 +72,7 @@ struct MessageReader: Sendable {
         scanIndex = buffer.count
         let pending = buffer.count - lineStart
         if headLines.isEmpty {
-            if pending > limits.maxRequestLineBytes + 1 { throw startLineTooLong }
+            if pending - 1 > limits.maxRequestLineBytes { throw startLineTooLong }
         } else if headerBytes + pending > limits.maxHeaderBytes {
             throw .headersTooLarge
         }
@@ -81,8 +81,9 @@ struct MessageReader: Sendable {
 
     private mutating func finishHead() -> RawHead {
         assert(!headLines.isEmpty, "a head has a start line")
-        let head = RawHead(startLine: Array(buffer[headLines[0]]),
-                           headerLines: headLines.dropFirst().map { Array(buffer[$0]) })
+        let head = RawHead(
+            startLine: Array(buffer[headLines[0]]),
+            headerLines: headLines.dropFirst().map { Array(buffer[$0]) })
         readIndex = scanIndex
         lineStart = scanIndex
         headLines.removeAll(keepingCapacity: true)
@@ -184,7 +185,7 @@ struct MessageReader: Sendable {
     /// The next line inside a body (chunk size, chunk end, trailer), without its line ending.
     private mutating func nextBodyLine(maxBytes: Int, tooLong: HTTPParseError) throws(HTTPParseError) -> [UInt8]? {
         guard let newline = buffer[readIndex...].firstIndex(of: LF) else {
-            if buffer.count - readIndex > maxBytes + 1 { throw tooLong }
+            if buffer.count - readIndex - 1 > maxBytes { throw tooLong }
             return nil
         }
         var end = newline
@@ -200,8 +201,9 @@ struct MessageReader: Sendable {
         var size = 0
         var index = 0
         while index < line.count, let digit = FormEncoding.hexValue(line[index]) {
+            // Checked before the multiplication so that no limit can make it overflow.
+            guard room >= Int(digit), size <= (room - Int(digit)) / 16 else { throw .bodyTooLarge }
             size = size * 16 + Int(digit)
-            if size > room { throw .bodyTooLarge }
             index += 1
         }
         guard index > 0 else { throw .badChunk }

@@ -44,6 +44,7 @@ extension RunReport {
         result.append(contentsOf: balancerFigures)
         result.append(contentsOf: attackFigures)
         result.append(contentsOf: edgeFigures)
+        result.append(contentsOf: webFigures)
         result.append(("trace.events", Double(traceEvents)))
         return result
     }

@@ -56,6 +56,10 @@ extension RunReport {
             lines.append("")
             lines.append(contentsOf: edgeMarkdown.dropLast())
         }
+        if web != nil {
+            lines.append("")
+            lines.append(contentsOf: webMarkdown.dropLast())
+        }
         if !faults.isEmpty {
             lines.append("")
             lines.append("## Faults")

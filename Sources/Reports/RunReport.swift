@@ -143,6 +143,8 @@ public struct RunReport: Sendable {
     public var attack: AttackReport?
     /// The hoster's edge filter, per host behind it (empty: no `edge` section).
     public var edge: [EdgeReport] = []
+    /// The web server, its updates and the reachability of changed addresses (issue 6).
+    public var web: WebReport?
     /// Queries reaching all nameservers together, per second of the run (when balancers exist).
     public var nameserverLoad: [UInt64] = []
     /// Per nameserver, in scenario order: where failover and recovery show.

@@ -65,6 +65,32 @@ public struct ReportFigure: Sendable, Hashable {
         ("nameserver_qps.after_mitigation", .count), ("victim_bytes", .count),
     ]
 
+    /// Figures of the web server and its updates (`updates.…`, `reachability_gap.…`, `api.…`,
+    /// `web.…`), when the scenario has a web server.
+    public static let webFigures: [(path: String, unit: FigureUnit)] = [
+        ("updates.requests", .count), ("updates.accepted", .count), ("updates.unchanged", .count),
+        ("updates.rejected", .count), ("updates.failed", .count), ("updates.committed", .count),
+        ("updates.lost", .count), ("reachability_gap.p50", .milliseconds), ("reachability_gap.p99", .milliseconds),
+        ("reachability_gap.max", .milliseconds), ("reachability_gap.unresolved", .count),
+        ("reachability_gap.ttl.p99", .milliseconds), ("api.latency.p50", .milliseconds),
+        ("api.latency.p99", .milliseconds), ("api.latency.max", .milliseconds), ("web.integrity_errors", .count),
+        ("web.crashes", .count), ("web.pushes_unacknowledged", .count),
+    ]
+
+    /// Reasons an update is refused, each a figure `updates.rejected.<reason>`.
+    public static let rejectionReasons = [
+        "badauth", "nohost", "notfqdn", "numhost", "abuse", "ratelimit", "budget", "badagent", "badrequest",
+        "dnserr", "911", "other",
+    ]
+
+    /// Figures of each updater population (`<updaters>.<suffix>`).
+    public static let updaterSuffixes: [(suffix: String, unit: FigureUnit)] = [
+        ("requests", .count), ("accepted", .count), ("unchanged", .count), ("rejected", .count), ("failed", .count),
+        ("exited", .count), ("ip_changes", .count), ("reachability_gap.p50", .milliseconds),
+        ("reachability_gap.p99", .milliseconds), ("reachability_gap.max", .milliseconds),
+        ("reachability_gap.unresolved", .count),
+    ]
+
     /// Every figure of a scenario with these populations and nameservers, in declaration order:
     /// each population's figures, then each server's, then, when there is a primary,
     /// `replication.changes` and each secondary's figures, then `trace.events`.
@@ -72,7 +98,7 @@ public struct ReportFigure: Sendable, Hashable {
     /// A scenario without a primary reports no replication figures, so its report is unchanged.
     public static func catalog(
         populations: [String], nameservers: [String], primaries: [String] = [], secondaries: [String] = [],
-        balancers: [String] = [], attack: Bool = false, edge: Bool = false
+        balancers: [String] = [], attack: Bool = false, edge: Bool = false, web: Bool = false, updaters: [String] = []
     ) -> [ReportFigure] {
         var figures: [ReportFigure] = []
         for population in populations {
@@ -107,6 +133,15 @@ public struct ReportFigure: Sendable, Hashable {
         if edge {
             for suffix in edgeSuffixes { figures.append(ReportFigure(path: "edge.\(suffix)", unit: .count)) }
         }
+        if web {
+            for (path, unit) in webFigures { figures.append(ReportFigure(path: path, unit: unit)) }
+            for reason in rejectionReasons { figures.append(ReportFigure(path: "updates.rejected.\(reason)", unit: .count)) }
+            for population in updaters {
+                for (suffix, unit) in updaterSuffixes {
+                    figures.append(ReportFigure(path: "\(population).\(suffix)", unit: unit))
+                }
+            }
+        }
         figures.append(ReportFigure(path: "trace.events", unit: .count))
         return figures
     }
@@ -118,6 +153,7 @@ extension Scenario {
         ReportFigure.catalog(
             populations: workload.map(\.name), nameservers: nameservers.map(\.name),
             primaries: primaries.map(\.name), secondaries: secondaries.map(\.name), balancers: balancers.map(\.name),
-            attack: workload.contains { $0.role == .attack }, edge: edge != nil)
+            attack: workload.contains { $0.role == .attack }, edge: edge != nil, web: webPart.web != nil,
+            updaters: webPart.updaters.map(\.name))
     }
 }

@@ -31,6 +31,8 @@ public struct Scenario: Sendable, Equatable {
     public var balancerConfig = BalancerConfig()
     /// The hoster's DoS filter in front of the public hosts (`edge`), if any.
     public var edge: EdgeSpec?
+    /// The web server, its customers, their update clients and address changes (issue 6).
+    public var webPart = WebPart()
     /// The SHA-256-free stable digest of the scenario's bytes (FNV-1a 64), for the report.
     public var sourceDigest: UInt64
 

@@ -6,7 +6,7 @@ import Yams
 extension ScenarioReader {
     static let topLevelKeys = [
         "version", "name", "seed", "duration", "epoch", "sites", "links", "nameservers", "balancers", "dnsdist", "edge",
-        "zones", "workload",
+        "web", "customers", "zones", "workload",
         "faults", "random_faults", "expect",
     ]
     static let requiredTopLevelKeys = ["version", "name", "duration", "sites", "nameservers", "zones"]
@@ -41,10 +41,13 @@ extension ScenarioReader {
             report("balancers need a 'dnsdist' section (their backends, pools and rules)", at: fields["balancers"]!.value)
         }
         let edge = readEdge(fields["edge"])
+        let web = readWeb(fields["web"])
+        let customers = readCustomers(fields["customers"])
         let zoneFiles = readZones(fields["zones"])
         let workload = readWorkload(fields["workload"])
         let faults = readFaults(fields["faults"])
         let randomFaults = readRandomFaults(fields["random_faults"])
+        checkWebPart(web: web, customers: customers, at: root)
         let expectations = readExpectations(fields["expect"])
         guard errors.isEmpty, let version, let name, let runDuration else { return nil }
         var scenario = Scenario(
@@ -55,6 +58,10 @@ extension ScenarioReader {
         scenario.balancers = balancers
         scenario.balancerConfig = balancerConfig ?? BalancerConfig()
         scenario.edge = edge
+        scenario.webPart.web = web
+        scenario.webPart.customers = customers
+        scenario.webPart.updaters = updaterSpecs
+        scenario.webPart.ipChanges = ipChangeSpecs
         return scenario
     }
 

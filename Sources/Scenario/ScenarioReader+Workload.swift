@@ -5,7 +5,7 @@ import Yams
 
 /// `workload`: populations of resolvers sending queries.
 extension ScenarioReader {
-    static let workloadKinds = ["resolvers", "changes"]
+    static let workloadKinds = ["resolvers", "changes", "updaters", "ip_changes"]
     static let populationKeys = [
         "name", "count", "site", "targets", "rate", "qtypes", "names", "nxdomain", "edns", "timeout", "retries",
         "tcp_fallback", "role", "start", "stop", "random_subdomain_of", "fixed_names", "malformed", "spoof",
@@ -37,7 +37,7 @@ extension ScenarioReader {
             let errorsBefore = errors.count
             guard let fields = mapping(item, context: "workload item", allowed: Self.workloadKinds) else { continue }
             if fields.list.isEmpty, errors.count == errorsBefore {
-                report("workload item names no kind (use resolvers or changes)", at: item)
+                report("workload item names no kind (use resolvers, changes, updaters or ip_changes)", at: item)
             }
             if fields.list.count > 1 {
                 let names = fields.list.map { "'\($0.key)'" }.joined(separator: ", ")
@@ -50,6 +50,8 @@ extension ScenarioReader {
             if let stream = fields["changes"], let change = readChangeStream(stream) {
                 changes.append(change)
             }
+            if let updaters = fields["updaters"], let spec = readUpdaters(updaters) { updaterSpecs.append(spec) }
+            if let ipChanges = fields["ip_changes"], let spec = readIPChanges(ipChanges) { ipChangeSpecs.append(spec) }
         }
         return (populations, changes)
     }

@@ -50,6 +50,11 @@ struct ScenarioReader {
     var hostsUsable = true
     /// Balancer names in declaration order (they share the host namespace with nameservers).
     var balancerNames: [String] = []
+    /// Web server names (they share the host namespace too).
+    var webNames: [String] = []
+    /// Workload items `updaters` and `ip_changes`, in file order.
+    var updaterSpecs: [UpdaterPopulationSpec] = []
+    var ipChangeSpecs: [IPChangeSpec] = []
     /// Whether some population has `role: attack` (the `attack.…` figures exist then).
     var hasAttackPopulation = false
     /// An `edge` section was read: its figures join the catalog.
@@ -253,7 +258,7 @@ struct ScenarioReader {
 
     /// A nameserver or a balancer.
     mutating func anyHostReference(_ node: Node, key: Node?) -> String? {
-        reference(node, key: key, what: "host", known: hostNames + balancerNames,
+        reference(node, key: key, what: "host", known: hostNames + balancerNames + webNames,
                   listName: balancerNames.isEmpty ? "nameservers" : "nameservers and balancers", checked: hostsUsable)
     }
 }

@@ -44,7 +44,7 @@ public enum BalancerClient: Sendable, Equatable {
 /// keep is `FrontendConnections`' decision. The adapter only routes bytes; every DNS decision is
 /// the machines'.
 public struct BalancerNode {
-    public private(set) var machine: BalancerMachine
+    public internal(set) var machine: BalancerMachine
     /// Which client connections to keep and when to close them (limits and timeouts).
     public private(set) var frontends: FrontendConnections
     public let name: String
@@ -75,6 +75,13 @@ public struct BalancerNode {
     public static let queryPortBase: UInt16 = 10_000
     public static let probePortBase: UInt16 = 20_000
     public static let connectionPortBase: UInt16 = 30_000
+    /// dnsdist's console port: the web server asks for cache purges here (`expungeByName`).
+    public static let consolePort: UInt16 = 5199
+    /// The nodes allowed on the console (dnsdist's `setConsoleACL`): the web servers.
+    var consoleSources: [NodeID] = []
+    /// Purge requests taken and cache entries they removed.
+    public internal(set) var purgeRequests = 0
+    public internal(set) var purgedEntries = 0
     public static let probeConnectionPortBase: UInt16 = 40_000
     /// Tags of probe connections carry this bit (backend connections' tags are the backend index).
     static let probeTag: UInt64 = 1 << 32
@@ -123,6 +130,8 @@ public struct BalancerNode {
             let port = datagram.destination.port
             if port >= Self.probePortBase && port < Self.connectionPortBase {
                 machine.probeResponse(datagram.payload, backend: Int(port - Self.probePortBase), now: now, actions: &output)
+            } else if port == Self.consolePort {
+                if consoleSources.contains(datagram.source.node) { consoleRequest(datagram, actions: &actions) }
             } else if port >= Self.queryPortBase && port < Self.probePortBase {
                 machine.backendResponse(datagram.payload, backend: Int(port - Self.queryPortBase), now: now, actions: &output)
             } else {

@@ -19,9 +19,14 @@ struct ClusterBuilder {
     /// Where primaries and secondaries keep their SQLite files (`<name>.sqlite3`); nil keeps them in
     /// memory (tests).
     var workFolder: String?
+    /// The provisioned primary database when the scenario has a web server.
+    var webSetup: WebSetup?
+
+    /// The web server's node: after the nameservers and balancers.
+    var webNode: NodeID { NodeID(scenario.nameservers.count + scenario.balancers.count) }
 
     /// The simulator and the IDs of what it hosts, by scenario name.
-    func build(recordTrace: Bool) throws(BuildError) -> (Simulator<ClusterHost>, BuiltCluster) {
+    mutating func build(recordTrace: Bool) throws(BuildError) -> (Simulator<ClusterHost>, BuiltCluster) {
         var topology = Topology()
         let networkNames = Array(Set(scenario.sites.flatMap(\.networks))).sorted()
         var siteIDs: [String: SiteID] = [:]
@@ -42,6 +47,15 @@ struct ClusterBuilder {
         }
         var simulator = Simulator(host: ClusterHost(), topology: topology, seed: scenario.seed, recordTrace: recordTrace)
         var built = BuiltCluster()
+        if let web = scenario.webPart.web {
+            let shared: ZoneStore
+            do {
+                shared = try store(for: web.primary)
+            } catch {
+                throw .storage(error)
+            }
+            webSetup = try WebSetup.make(scenario, zones: zones, store: shared)
+        }
         for (index, spec) in scenario.nameservers.enumerated() {
             let v4 = IPv4Address(192, 0, 2, UInt8(10 + index))
             let v6 = IPv6Address(high: 0x2001_0db8_0000_0000, low: UInt64(10 + index))
@@ -58,6 +72,7 @@ struct ClusterBuilder {
             }
         }
         try addBalancers(to: &simulator, siteIDs: siteIDs, networkMask: networkMask, built: &built)
+        try addWeb(to: &simulator, siteIDs: siteIDs, networkMask: networkMask, built: &built)
         var nextClient: UInt32 = 0
         for spec in scenario.workload {
             let targets = spec.targets.isEmpty ? scenario.nameservers.map(\.name) : spec.targets
@@ -101,6 +116,9 @@ struct ClusterBuilder {
         if let index = scenario.nameservers.firstIndex(where: { $0.name == name }) { return NodeID(index) }
         if let index = scenario.balancers.firstIndex(where: { $0.name == name }) {
             return NodeID(scenario.nameservers.count + index)
+        }
+        if let web = scenario.webPart.web, web.name == name {
+            return NodeID(scenario.nameservers.count + scenario.balancers.count)
         }
         return nil
     }
@@ -147,7 +165,7 @@ struct ClusterBuilder {
     private func store(for name: String) throws(StorageError) -> ZoneStore {
         guard let workFolder else { return try ZoneStore.inMemory() }
         // The caller hands over an empty folder (the CLI clears it before each run).
-        return try ZoneStore(path: workFolder + "/" + name + ".sqlite3")
+        return try ZoneStore(path: workFolder + "/" + name + ".sqlite3", durability: .processCrash)
     }
 
     private func addNameserver(_ spec: NameserverSpec, id: NodeID, to host: inout ClusterHost,
@@ -168,9 +186,15 @@ struct ClusterBuilder {
             case .periodic(let interval): policy = .periodic(interval: interval)
             case .never: policy = .never
             }
-            host.add(try PrimaryNode(
-                zones: zones, store: try store(for: spec.name), config: PrimaryConfig(secondaries: secondaries, notify: policy),
-                port53: endpoint, seed: scenario.seed, epochSeconds: scenario.epochSeconds, feeds: feeds(for: spec.name)))
+            let shared = webSetup.flatMap { scenario.webPart.web?.primary == spec.name ? $0 : nil }
+            let primaryStore: ZoneStore
+            if let shared { primaryStore = shared.store } else { primaryStore = try store(for: spec.name) }
+            var primary = try PrimaryNode(
+                zones: shared?.zones ?? zones, store: primaryStore,
+                config: PrimaryConfig(secondaries: secondaries, notify: policy), port53: endpoint, seed: scenario.seed,
+                epochSeconds: scenario.epochSeconds, feeds: feeds(for: spec.name), storeZones: shared == nil)
+            if shared != nil { primary.pushSources = [webNode] }
+            host.add(primary)
             built.replicated.append((spec.name, id))
             built.primaryNames.append(spec.name)
         case .secondary(let primary, let refresh, let joinAt):
@@ -183,7 +207,7 @@ struct ClusterBuilder {
             let config = SecondaryConfig(primary: primaryEndpoint, zones: zones.zones.map(\.origin), refresh: policy)
             // A secondary present from the start has synced before; one that joins starts empty.
             host.add(try SecondaryNode(config: config, store: try store(for: spec.name), port53: endpoint, seed: scenario.seed,
-                                       storedCopies: joinAt == nil ? zones.zones : []))
+                                       storedCopies: joinAt == nil ? (webSetup?.zones ?? zones).zones : []))
             built.replicated.append((spec.name, id))
             built.secondaryNames.append(spec.name)
             built.secondaryPrimaryName.append(primary)
@@ -284,6 +308,9 @@ struct BuiltCluster {
     var secondaryNames: [String] = []
     var secondaryPrimaryName: [String] = []
     var primaryNames: [String] = []
+    /// The web server and the updater populations (with the customers each runs).
+    var web: (String, NodeID)?
+    var updaters: [(String, NodeID, Range<Int>)] = []
 
     /// For each secondary, the index of its primary in `ClusterHost.primaries`.
     var secondaryPrimary: [Int] {

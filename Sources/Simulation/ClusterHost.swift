@@ -15,6 +15,8 @@ public struct ClusterHost: NodeHost {
         case primary(Int)
         case secondary(Int)
         case balancer(Int)
+        case web(Int)
+        case updaters(Int)
     }
 
     var kinds: [Kind] = []
@@ -23,6 +25,8 @@ public struct ClusterHost: NodeHost {
     public internal(set) var primaries: [PrimaryNode] = []
     public internal(set) var secondaries: [SecondaryNode] = []
     public internal(set) var balancers: [BalancerNode] = []
+    public internal(set) var webs: [WebNode] = []
+    public internal(set) var updaters: [UpdaterNode] = []
 
     public init() {}
 
@@ -48,6 +52,8 @@ public struct ClusterHost: NodeHost {
         case .primary(let index): primaries[index].handle(input, now: now, actions: &actions)
         case .secondary(let index): secondaries[index].handle(input, now: now, actions: &actions)
         case .balancer(let index): balancers[index].handle(input, now: now, actions: &actions)
+        case .web(let index): webs[index].handle(input, now: now, actions: &actions)
+        case .updaters(let index): updaters[index].handle(input, now: now, actions: &actions)
         }
     }
 
@@ -58,6 +64,8 @@ public struct ClusterHost: NodeHost {
         case .primary(let index): primaries[index].restart()
         case .secondary(let index): secondaries[index].restart()
         case .balancer(let index): balancers[index].restart()
+        case .web(let index): webs[index].restart()
+        case .updaters(let index): updaters[index].restart()
         }
     }
 
@@ -68,7 +76,8 @@ public struct ClusterHost: NodeHost {
             populations[index].tags[connection] = tag
         case .secondary(let index): secondaries[index].assign(connection, tag: tag)
         case .balancer(let index): balancers[index].assign(connection, tag: tag)
-        case .nameserver, .primary: break
+        case .updaters(let index): updaters[index].assign(connection, tag: tag)
+        case .nameserver, .primary, .web: break
         }
     }
 
@@ -103,8 +112,19 @@ public struct ClusterHost: NodeHost {
         balancers.append(node)
     }
 
+    mutating func add(_ node: WebNode) {
+        kinds.append(.web(webs.count))
+        webs.append(node)
+    }
+
+    mutating func add(_ node: UpdaterNode) {
+        kinds.append(.updaters(updaters.count))
+        updaters.append(node)
+    }
+
     mutating func setAddressBook(_ book: [[IPAddress]]) {
         for index in balancers.indices { balancers[index].addressBook = book }
+        for index in webs.indices { webs[index].addressBook = book }
     }
 
     mutating func add(_ node: SecondaryNode) {

@@ -10,7 +10,7 @@ import Storage
 /// database at start and after a crash; every edit goes through `ZoneStore.apply`, whose diff the
 /// machine gets. It records every commit (zone, serial, instant) for the replication figures.
 public struct PrimaryNode {
-    public private(set) var machine: PrimaryMachine<Endpoint>
+    public internal(set) var machine: PrimaryMachine<Endpoint>
     let port53: Endpoint
     let config: PrimaryConfig<Endpoint>
     let seed: UInt64
@@ -18,18 +18,30 @@ public struct PrimaryNode {
     /// Seconds since 1970 at virtual time zero, for date-based serials.
     let epochSeconds: Int64
     var feeds: [ZoneEditFeed]
-    public private(set) var storageFailures = 0
+    public internal(set) var storageFailures = 0
     var timer = NodeTimer()
     var connections = ConnectionBook()
     /// Every change committed, in order: zone, serial, instant.
     public private(set) var commits: [(zone: DNSName, serial: UInt32, at: Instant)] = []
-    private var output: [PrimaryAction<Endpoint>] = []
+    /// The web servers whose UPDATE pushes (`ZoneChangePush`) this primary takes: they commit to
+    /// the same database and tell the primary what changed.
+    var pushSources: [NodeID] = []
+    /// How often the primary compares its zones' serials with the database, to catch commits
+    /// whose push never arrived (PowerDNS checks its zones every `xfr-cycle-interval`).
+    var reconcileInterval = SimDuration.seconds(10)
+    var nextReconcile: Instant?
+    /// Pushes applied, and zones reloaded from the database (a push out of order or a missed one).
+    public internal(set) var pushesApplied = 0
+    public internal(set) var zonesReloaded = 0
+    /// Datagrams from a web server that were not a push this primary could read.
+    public internal(set) var pushesRejected = 0
+    var output: [PrimaryAction<Endpoint>] = []
 
     /// Writes `zones` to the database as MASTER zones and loads them back: the primary serves what
     /// its database holds.
     init(zones: ZoneSet, store: ZoneStore, config: PrimaryConfig<Endpoint>, port53: Endpoint, seed: UInt64,
-         epochSeconds: Int64, feeds: [ZoneEditFeed]) throws(StorageError) {
-        for zone in zones.zones { _ = try store.storeZone(zone, kind: .master) }
+         epochSeconds: Int64, feeds: [ZoneEditFeed], storeZones: Bool = true) throws(StorageError) {
+        if storeZones { for zone in zones.zones { _ = try store.storeZone(zone, kind: .master) } }
         self.store = store
         self.config = config
         self.port53 = port53
@@ -43,7 +55,11 @@ public struct PrimaryNode {
     mutating func handle(_ input: NodeInput, now: Instant, actions: inout [NodeAction]) {
         output.removeAll(keepingCapacity: true)
         switch input {
-        case .started: machine.handle(.started, now: now, actions: &output)
+        case .started:
+            machine.handle(.started, now: now, actions: &output)
+            if !pushSources.isEmpty { nextReconcile = now + reconcileInterval }
+        case .datagram(let datagram) where Self.isUpdate(datagram.payload) && pushSources.contains(datagram.source.node):
+            receivedPush(datagram, now: now, actions: &actions)
         case .datagram(let datagram): machine.handle(.datagramReceived(datagram.payload, from: datagram.source), now: now, actions: &output)
         case .tcp(.accepted(let connection, _, _)): _ = connections.accepted(connection)
         case .tcp(.received(let connection, let bytes)):
@@ -55,11 +71,15 @@ public struct PrimaryNode {
         case .timer(let token):
             guard timer.fired(token) else { return }
             for index in feeds.indices { commitDue(feed: index, now: now) }
+            if let due = nextReconcile, due <= now {
+                reconcile(now: now)
+                nextReconcile = now + reconcileInterval
+            }
             if let deadline = machine.nextDeadline, deadline <= now { machine.handle(.timerFired, now: now, actions: &output) }
         }
         translate(now: now, actions: &actions)
         let nextEdit = feeds.filter { !$0.isDone }.map(\.nextAt).min()
-        timer.arm(earliest(machine.nextDeadline, nextEdit), actions: &actions)
+        timer.arm(earliest(earliest(machine.nextDeadline, nextEdit), nextReconcile), actions: &actions)
     }
 
     /// Commits the due edits of one feed through the database and tells the machine.
@@ -97,6 +117,7 @@ public struct PrimaryNode {
         machine = PrimaryMachine(zones: zones, config: config, random: SeededRandom(seed: seed, label: "primary-restart:\(port53.node)"))
         timer = NodeTimer()
         connections = ConnectionBook()
+        nextReconcile = nil
     }
 }
 

@@ -36,11 +36,13 @@ public struct ScenarioRun {
 
     /// Runs the scenario; `progress` is called now and then with (simulated instant, events so far).
     public func run(progress: (Instant, UInt64) -> Void = { _, _ in }) throws(BuildError) -> Outcome {
-        var (simulator, built) = try ClusterBuilder(scenario: scenario, zones: zones, workFolder: workFolder)
+        var builder = ClusterBuilder(scenario: scenario, zones: zones, workFolder: workFolder)
+        var (simulator, built) = try builder
             .build(recordTrace: recordTrace)
         let end = Instant.zero + scenario.duration + drain
         simulator.run(until: end, progressEvery: 1 << 18, progress: progress)
         var report = makeReport(simulator, built)
+        addWeb(to: &report, simulator, built, store: builder.webSetup?.store)
         report.expectations = scenario.expectations.map { expectation in
             let value = report.figure(expectation.figure)
             return RunReport.ExpectationResult(

@@ -180,3 +180,27 @@ struct TypeCache {
         return type
     }
 }
+
+extension ZoneStore {
+    /// The serial in the zone's enabled SOA row, without loading the zone: what a primary compares
+    /// with the copy it serves to notice a commit made by another writer (the web server). Nil when
+    /// the zone or its SOA row is missing.
+    public func serial(of origin: DNSName) throws(StorageError) -> UInt32? {
+        try read { db in
+            guard let info = try Self.domain(db, origin) else { return nil }
+            let content = try String.fetchOne(
+                db, sql: "SELECT content FROM records WHERE domain_id = ? AND type = 'SOA' AND disabled = 0 LIMIT 1",
+                arguments: [info.id])
+            guard let content else { return nil }
+            let fields = content.split(separator: " ", omittingEmptySubsequences: true)
+            return fields.count >= 3 ? UInt32(fields[2]) : nil
+        }
+    }
+}
+
+extension ZoneStore {
+    /// SQLite's `PRAGMA integrity_check`: `["ok"]` for a sound file, else one line per problem.
+    public func integrityCheck() throws(StorageError) -> [String] {
+        try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+    }
+}

@@ -17,10 +17,26 @@ public struct ZoneStore: Sendable {
     /// `writeWithoutTransaction`) can use it; DNS data goes through the methods below.
     public let database: DatabaseQueue
 
+    /// What a commit survives once `apply` returns.
+    public enum Durability: Sendable {
+        /// A power loss: every commit waits for the disk (`PRAGMA synchronous = FULL`).
+        case powerLoss
+        /// A crash of the process (memory lost, the operating system's page cache kept):
+        /// `synchronous = NORMAL` in WAL mode. This is exactly the simulator's crash fault, so
+        /// simulation runs use it; benchmarks and live mode use `powerLoss`.
+        case processCrash
+    }
+
     /// Opens (creating if needed) the database file at `path` and brings its schema up to date.
-    public init(path: String) throws(StorageError) {
+    /// The file is in WAL mode, as PowerDNS's gsqlite3 backend opens it by default
+    /// (`gsqlite3-journal-mode=WAL`).
+    public init(path: String, durability: Durability = .powerLoss) throws(StorageError) {
         do {
-            self.init(migrated: try DatabaseQueue(path: path, configuration: Self.configuration()))
+            var configuration = Self.configuration()
+            configuration.journalMode = .wal
+            let synchronous = durability == .powerLoss ? "FULL" : "NORMAL"
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
+            self.init(migrated: try DatabaseQueue(path: path, configuration: configuration))
             try StorageMigrations.migrator().migrate(database)
         } catch {
             throw StorageError.from(error)

@@ -1,0 +1,66 @@
+import Determinism
+import SimNet
+import Traffic
+
+/// A population of update clients: the `UpdaterFleet` on a node whose addresses are the fleet's
+/// address pool, so a customer's connections come from its current address.
+public struct UpdaterNode {
+    public private(set) var fleet: UpdaterFleet
+    let node: NodeID
+    let servers: [Endpoint]
+    var timer = NodeTimer()
+    var connections: [UInt64: ConnectionID] = [:]
+    var tags: [ConnectionID: UInt64] = [:]
+    private var output: [UpdaterFleet.Action] = []
+
+    init(fleet: UpdaterFleet, node: NodeID, servers: [Endpoint]) {
+        self.fleet = fleet
+        self.node = node
+        self.servers = servers
+    }
+
+    mutating func handle(_ input: NodeInput, now: Instant, actions: inout [NodeAction]) {
+        output.removeAll(keepingCapacity: true)
+        switch input {
+        case .started: break
+        case .timer(let token):
+            guard timer.fired(token) else { return }
+            fleet.wake(now: now, actions: &output)
+        case .tcp(.connected(let connection)):
+            if let tag = tags[connection] { fleet.tcpConnected(tag: tag, now: now, actions: &output) }
+        case .tcp(.received(let connection, let bytes)):
+            if let tag = tags[connection] { fleet.tcpReceived(bytes, tag: tag, now: now, actions: &output) }
+        case .tcp(.closed(let connection, _)):
+            if let tag = tags.removeValue(forKey: connection) {
+                connections[tag] = nil
+                fleet.tcpClosed(tag: tag, now: now, actions: &output)
+            }
+        case .tcp(.accepted), .datagram: break
+        }
+        for action in output {
+            switch action {
+            case .connectTCP(let client, let server, let tag):
+                let source = Endpoint(node: node, addressIndex: client, port: UInt16(32_768 + tag % 28_000))
+                actions.append(.tcpConnect(from: source, to: servers[server % servers.count], tag: tag))
+            case .sendTCP(let tag, let bytes):
+                if let connection = connections[tag] { actions.append(.tcpSend(connection, bytes)) }
+            case .closeTCP(let tag):
+                if let connection = connections.removeValue(forKey: tag) {
+                    tags[connection] = nil
+                    actions.append(.tcpClose(connection))
+                }
+            }
+        }
+        timer.arm(fleet.nextDeadline, actions: &actions)
+    }
+
+    mutating func assign(_ connection: ConnectionID, tag: UInt64) {
+        connections[tag] = connection
+        tags[connection] = tag
+    }
+
+    /// The routers do not crash in our scenarios; a restart keeps the fleet as it was.
+    mutating func restart() {
+        timer = NodeTimer()
+    }
+}
