@@ -35,8 +35,11 @@ public struct ZoneStore: Sendable {
             var configuration = Self.configuration()
             configuration.journalMode = .wal
             let synchronous = durability == .powerLoss ? "FULL" : "NORMAL"
-            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
-            self.init(migrated: try DatabaseQueue(path: path, configuration: configuration))
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            // After opening, not in prepareDatabase: GRDB's WAL set-up runs after that hook and sets
+            // synchronous = NORMAL. The setting lasts for the queue's one connection.
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
+            self.init(migrated: queue)
             try StorageMigrations.migrator().migrate(database)
         } catch {
             throw StorageError.from(error)
