@@ -38,6 +38,15 @@ let package = Package(
             ],
             path: "Sources/zone-bench"
         ),
+        .executableTarget(
+            name: "web-bench",
+            dependencies: [
+                .product(name: "WebServer", package: "ddnslab"), .product(name: "Storage", package: "ddnslab"),
+                .product(name: "HTTPWire", package: "ddnslab"), .product(name: "DNSZone", package: "ddnslab"),
+                .product(name: "DNSWire", package: "ddnslab"), .product(name: "Determinism", package: "ddnslab"),
+            ],
+            path: "Sources/web-bench"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

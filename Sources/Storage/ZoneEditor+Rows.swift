@@ -10,8 +10,8 @@ extension ZoneEditor {
         for key in keys {
             let name = PowerDNSFormat.storedName(key.owner)
             let scope = replacing.contains(key) ? "" : " AND disabled = 0"
-            try db.execute(sql: "DELETE FROM records WHERE domain_id = ? AND name = ? AND type = ?" + scope,
-                           arguments: [info.id, name, key.type.description])
+            try db.cachedStatement(sql: "DELETE FROM records WHERE domain_id = ? AND name = ? AND type = ?" + scope)
+                .execute(arguments: [info.id, name, key.type.description])
             guard let rrset = after.rrset(at: key.owner, type: key.type) else { continue }
             let auth = ZoneRows.isAuthoritative(owner: key.owner, type: key.type, in: after)
             for record in rrset.records {
@@ -116,9 +116,9 @@ extension ZoneEditor {
         var bumped = soa
         bumped.serial = method.nextSerial(after: soa.serial, unixSeconds: unixSeconds)
         let (content, _) = PowerDNSFormat.content(of: .soa(bumped))
-        try db.execute(sql: "UPDATE records SET content = ? "
-                           + "WHERE domain_id = ? AND name = ? AND type = 'SOA' AND disabled = 0",
-                       arguments: [content, info.id, PowerDNSFormat.storedName(origin)])
+        try db.cachedStatement(sql: "UPDATE records SET content = ? "
+                                   + "WHERE domain_id = ? AND name = ? AND type = 'SOA' AND disabled = 0")
+            .execute(arguments: [content, info.id, PowerDNSFormat.storedName(origin)])
         // Rows written by others may hold two enabled SOA rows (an existing problem we leave
         // alone); none means a concurrent writer removed it.
         guard db.changesCount >= 1 else { throw StorageError.missingSOA(origin) }
@@ -139,17 +139,18 @@ extension ZoneEditor {
     }
 
     func hasRows(_ name: DNSName) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM records WHERE domain_id = ? AND name = ? LIMIT 1",
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM records WHERE domain_id = ? AND name = ? LIMIT 1"),
                           arguments: [info.id, PowerDNSFormat.storedName(name)]) ?? false
     }
 
     func hasDescendants(_ name: DNSName) throws -> Bool {
         let suffix = Self.descendantSuffix(name)
-        return try Bool.fetchOne(db, sql: "SELECT 1 FROM records WHERE domain_id = ?1 AND \(Self.below) LIMIT 1",
-                                 arguments: [info.id, suffix.utf8.count, suffix]) ?? false
+        let statement = try db.cachedStatement(
+            sql: "SELECT 1 FROM records WHERE domain_id = ?1 AND \(Self.below) LIMIT 1")
+        return try Bool.fetchOne(statement, arguments: [info.id, suffix.utf8.count, suffix]) ?? false
     }
 
     private func execute(_ sql: String, _ name: DNSName) throws {
-        try db.execute(sql: sql, arguments: [info.id, PowerDNSFormat.storedName(name)])
+        try db.cachedStatement(sql: sql).execute(arguments: [info.id, PowerDNSFormat.storedName(name)])
     }
 }

@@ -14,9 +14,26 @@ extension ZoneStore {
         try write(body)
     }
 
-    /// Runs `body` in one read transaction (a consistent snapshot); nothing is written.
+    /// Runs `body` in one deferred transaction (a consistent snapshot) that `body` must only read
+    /// from; the transaction is committed without having written anything.
+    ///
+    /// Unlike GRDB's `read`, this does not toggle `PRAGMA query_only` around the transaction: that
+    /// pragma expires every prepared statement of the connection (SQLite's OP_Expire for flag
+    /// pragmas), so the cached statements of a hot path would be compiled again on every request.
     public func readTransaction<T>(_ body: (Database) throws -> T) throws(StorageError) -> T {
-        try read(body)
+        do {
+            return try database.inDatabase { db in
+                var result: T?
+                try db.inTransaction(.deferred) {
+                    result = try body(db)
+                    return .commit
+                }
+                guard let result else { preconditionFailure("the transaction ran its body") }
+                return result
+            }
+        } catch {
+            throw StorageError.from(error)
+        }
     }
 
     /// `apply(_:to:now:epoch:)` inside the caller's write transaction (`db` from

@@ -35,8 +35,11 @@ public struct ZoneStore: Sendable {
             var configuration = Self.configuration()
             configuration.journalMode = .wal
             let synchronous = durability == .powerLoss ? "FULL" : "NORMAL"
-            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
-            self.init(migrated: try DatabaseQueue(path: path, configuration: configuration))
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            // After opening, not in prepareDatabase: GRDB's WAL set-up runs after that hook and sets
+            // synchronous = NORMAL. The setting lasts for the queue's one connection.
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
+            self.init(migrated: queue)
             try StorageMigrations.migrator().migrate(database)
         } catch {
             throw StorageError.from(error)
@@ -177,7 +180,7 @@ extension ZoneStore {
 
     static func domain(_ db: Database, _ origin: DNSName) throws -> ZoneInfo? {
         // domains.name is COLLATE NOCASE; we also store it lowercased, as PowerDNS does.
-        let row = try Row.fetchOne(db, sql: "SELECT \(domainColumns) FROM domains WHERE name = ?",
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(domainColumns) FROM domains WHERE name = ?"),
                                    arguments: [PowerDNSFormat.storedName(origin)])
         return try row.map(zoneInfo)
     }
@@ -188,8 +191,9 @@ extension ZoneStore {
     }
 
     static func metadata(_ db: Database, kind: String, domainID: Int64) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT content FROM domainmetadata WHERE domain_id = ? AND kind = ? ORDER BY id",
-                            arguments: [domainID, kind])
+        let statement = try db.cachedStatement(
+            sql: "SELECT content FROM domainmetadata WHERE domain_id = ? AND kind = ? ORDER BY id")
+        return try String.fetchAll(statement, arguments: [domainID, kind])
     }
 }
 

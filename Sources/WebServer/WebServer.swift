@@ -82,7 +82,8 @@ public struct WebServer {
         } catch {
             stats.requests += 1
             stats.countRefusal(.badhttp)
-            return WebOutcome(response: .parseFailure(error), endpoint: .other, rejections: [UpdateCode.badhttp.rawValue])
+            return WebOutcome(response: .parseFailure(error), endpoint: .other,
+                              rejections: [UpdateCode.badhttp.rawValue])
         }
     }
 

@@ -88,3 +88,17 @@ import Testing
         #expect(try reopened.loadZone(name("dyn.example.")) == (try Fixtures.dynExample()))
     }
 }
+
+/// The durability choice reaches SQLite: FULL for power loss, NORMAL for a process crash (WAL).
+@Suite struct DurabilityTests {
+    @Test(arguments: [(ZoneStore.Durability.powerLoss, 2), (.processCrash, 1)])
+    func synchronousFollowsTheDurability(durability: ZoneStore.Durability, expected: Int) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = try ZoneStore(path: folder.path + "/ns.sqlite3", durability: durability)
+        let (journal, synchronous) = try store.database.read { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
+        }
+        #expect(journal == "wal" && synchronous == expected)
+    }
+}

@@ -97,7 +97,8 @@ extension WebServer {
             }
             let label = "web/provision/\(PowerDNSFormat.storedName(zone))/\(account)/"
             customers.append(ProvisionedCustomer(
-                account: account, domain: domain, accountToken: TokenSecret.derive(seed: seed, label: label + "account"),
+                account: account, domain: domain,
+                accountToken: TokenSecret.derive(seed: seed, label: label + "account"),
                 domainToken: TokenSecret.derive(seed: seed, label: label + "domain"),
                 recordTokenV4: TokenSecret.derive(seed: seed, label: label + "record-a"), ipv4: v4, ipv6: v6))
         }

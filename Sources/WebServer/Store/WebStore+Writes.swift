@@ -35,7 +35,8 @@ extension WebStore {
                                    record: (name: DNSName, type: RRType)?, unixSeconds: Int64,
                                    in db: Database) throws -> Int64 {
         precondition(TokenSecret.isHash(hash), "tokens are stored as hex SHA-256")
-        precondition((kind == .account || kind == .api) == (domainID == nil), "only domain and record tokens have a domain")
+        precondition((kind == .account || kind == .api) == (domainID == nil),
+                     "only domain and record tokens have a domain")
         precondition((kind == .record) == (record != nil), "only record tokens name a record")
         let statement = try db.cachedStatement(sql: """
             INSERT INTO lab_tokens (account_id, kind, hash, domain_id, record_name, record_type, created)

@@ -128,7 +128,8 @@ extension WebStore {
                 guard let owner = PowerDNSFormat.name(fromStored: nameText) else {
                     throw problem("records", id, "name '\(nameText)' does not parse")
                 }
-                rrsets.append(RRset(owner: owner, type: .aaaa, ttl: UInt32(clamping: row[3] as Int64? ?? 0), rdatas: []))
+                let ttl = UInt32(clamping: row[3] as Int64? ?? 0)
+                rrsets.append(RRset(owner: owner, type: .aaaa, ttl: ttl, rdatas: []))
                 lastName = nameText
             }
             _ = rrsets[rrsets.count - 1].insert(rdata)
@@ -181,7 +182,8 @@ extension WebStore {
     static func customerDomain(id: Int64, accountID: Int64, name: String, zoneID: Int64, zone: String) throws
         -> CustomerDomain
     {
-        guard let domainName = PowerDNSFormat.name(fromStored: name), let zoneName = PowerDNSFormat.name(fromStored: zone)
+        guard let domainName = PowerDNSFormat.name(fromStored: name),
+              let zoneName = PowerDNSFormat.name(fromStored: zone)
         else { throw problem("lab_domains", id, "name '\(name)' or zone '\(zone)' does not parse") }
         return CustomerDomain(id: id, accountID: accountID, name: domainName.lowercased, zoneID: zoneID,
                               zone: zoneName.lowercased)

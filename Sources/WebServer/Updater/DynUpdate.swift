@@ -136,7 +136,8 @@ extension DynUpdate {
             praefix = labels
         }
         for value in params.values(["token"]) {
-            if let name = HostnameSyntax.parse(value[...]), config.providerZones.contains(where: { name.isSubdomain(of: $0) }) {
+            if let name = HostnameSyntax.parse(value[...]),
+               config.providerZones.contains(where: { name.isSubdomain(of: $0) }) {
                 hostFromToken = name
             }
         }

@@ -43,6 +43,16 @@ struct UpdatePlan {
 
     /// Whether any host was accepted (then the request is committed and counted).
     var isAccepted: Bool { answers.contains { $0.code.isSuccess } }
+
+    /// The accepted answers, each host once (a host named twice is logged and acknowledged once).
+    var acceptedOnce: [HostAnswer] {
+        var seen: [DNSName] = []
+        return answers.filter { answer in
+            guard answer.code.isSuccess, !seen.contains(answer.host) else { return false }
+            seen.append(answer.host)
+            return true
+        }
+    }
 }
 
 enum UpdateDecision {

@@ -11,7 +11,7 @@ import HTTPWire
 /// | `abuse` (host blocked) | 200 | 429 |
 /// | `dnserr`, `911` | 200 | 500 |
 /// | rate limit, daily budget | 429 | 429 |
-/// | bad syntax: host names, addresses, prefixes, conflicting duplicates (`badrequest`, `badip`, `notfqdn`) | 400 | 400 |
+/// | bad syntax (`notfqdn`, `badip`, `badrequest`): names, addresses, prefixes, duplicates | 400 | 400 |
 /// | wrong method | 405 | 405 |
 ///
 /// Classic dyndns2 answers protocol outcomes with HTTP 200 and the code in the body (dyndns.md

@@ -29,7 +29,7 @@ extension WebServer {
         stats.acceptedUpdates += 1
         stats.transactions += 1
         var acknowledged: [AcknowledgedUpdate] = []
-        for answer in plan.answers where answer.code.isSuccess {
+        for answer in plan.acceptedOnce {
             if answer.code == .good { stats.good += 1 } else { stats.nochg += 1 }
             abuse.record(answer.code, host: answer.host, now: now)
             let serial = Self.serial(of: answer, in: results)
@@ -63,7 +63,7 @@ extension WebServer {
                                                in: db))
             }
             var counts = (good: 0, nochg: 0)
-            for answer in plan.answers where answer.code.isSuccess {
+            for answer in plan.acceptedOnce {
                 if answer.code == .good { counts.good += 1 } else { counts.nochg += 1 }
                 let content = answer.confirmed.filter { $0.owner == answer.host }.sorted { $0.type < $1.type }
                     .flatMap { $0.rdatas.map(RData.addressText) }.joined(separator: ",")

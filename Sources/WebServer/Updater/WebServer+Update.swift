@@ -22,10 +22,10 @@ extension WebServer {
             let status = error.code == .numhost ? UpdateResponse.status(.numhost, dialect: fallbackDialect) : 400
             return refuse(error, status: status, format: json ? .json : .text, endpoint: endpoint(fallbackDialect))
         }
-        let server = self
+        let config = config  // not self: a copy of self would make the limiters' tables copy on write
         let answer = { (refusal: UpdateRefusal) -> WebOutcome in
-            server.refuse(refusal, status: UpdateResponse.status(refusal.code, dialect: update.dialect),
-                          format: update.format, endpoint: endpoint(update.dialect))
+            Self.refuse(refusal, status: UpdateResponse.status(refusal.code, dialect: update.dialect),
+                        format: update.format, endpoint: endpoint(update.dialect), config: config)
         }
         if let agent = update.userAgent, isBlocked(agent) { return answer(UpdateRefusal(.badagent)) }
         let snapshot: UpdateSnapshot?
@@ -89,6 +89,11 @@ extension WebServer {
     }
 
     func refuse(_ refusal: UpdateRefusal, status: Int, format: UpdateFormat, endpoint: WebEndpoint) -> WebOutcome {
+        Self.refuse(refusal, status: status, format: format, endpoint: endpoint, config: config)
+    }
+
+    static func refuse(_ refusal: UpdateRefusal, status: Int, format: UpdateFormat, endpoint: WebEndpoint,
+                       config: WebServerConfig) -> WebOutcome {
         WebOutcome(response: UpdateResponse.refusal(refusal, status: status, format: format, config: config),
                    endpoint: endpoint, rejections: [refusal.code.rawValue])
     }
