@@ -144,6 +144,25 @@ public struct Zone: Hashable, Sendable {
         return true
     }
 
+    /// Replaces one record of an RRset by another of the same owner and type in place, the RRset
+    /// taking `new`'s TTL: what an update of one address does, without emptying (and so removing
+    /// and re-inserting) the node. False, with the zone unchanged, when `old` is not in the zone or
+    /// `new` is already there.
+    public mutating func replaceRecord(_ old: ResourceRecord, with new: ResourceRecord) throws(ZoneError) -> Bool {
+        precondition(old.name == new.name && old.type == new.type, "a record is replaced by one of its RRset")
+        try check(owner: new.name, class: new.class, rdata: new.rdata)
+        let (nodeIndex, nodeFound) = searchIndex(old.name)
+        guard nodeFound else { return false }
+        let (typeIndex, typeFound) = nodes[nodeIndex].typeIndex(old.type)
+        guard typeFound, nodes[nodeIndex].rrsets[typeIndex].rdatas.contains(old.rdata),
+              !nodes[nodeIndex].rrsets[typeIndex].rdatas.contains(new.rdata)
+        else { return false }
+        _ = nodes[nodeIndex].rrsets[typeIndex].remove(old.rdata)
+        _ = nodes[nodeIndex].rrsets[typeIndex].insert(new.rdata)
+        nodes[nodeIndex].rrsets[typeIndex].ttl = new.ttl
+        return true
+    }
+
     private func check(owner: DNSName, class rrClass: DNSClass, rdata: RData) throws(ZoneError) {
         guard owner.isSubdomain(of: origin) else { throw ZoneError.outOfZone(owner) }
         guard rrClass == `class` else { throw ZoneError.classMismatch(rrClass) }

@@ -180,11 +180,32 @@ extension ZoneDiff {
     /// hold one TTL per RRset only, RFC 2181 §5.2, so the newest is the one it has).
     public func apply(to zone: inout Zone) throws(ZoneDiffError) {
         try check(against: zone)
+        // A removal and an addition at the same owner and type (an address update) swap in place,
+        // so the node is never emptied and re-inserted (which costs the zone's size).
+        struct Key: Hashable {
+            var name: DNSName
+            var type: RRType
+        }
+        var candidates: [Key: [Int]] = [:]
+        for (index, record) in added.enumerated().reversed() {
+            candidates[Key(name: record.name, type: record.type), default: []].append(index)
+        }
+        var swapped = Set<Int>()
+        var pending: [ResourceRecord] = []
         for record in removed {
+            let key = Key(name: record.name, type: record.type)
+            if let match = candidates[key]?.last, (try? zone.replaceRecord(record, with: added[match])) == true {
+                candidates[key]?.removeLast()
+                swapped.insert(match)
+            } else {
+                pending.append(record)
+            }
+        }
+        for record in pending {
             let found = zone.remove(record)
             assert(found, "checked removal failed")
         }
-        for record in added {
+        for (index, record) in added.enumerated() where !swapped.contains(index) {
             do {
                 if case .ttlMismatch = try zone.add(record), var rrset = zone.rrset(at: record.name, type: record.type) {
                     rrset.ttl = record.ttl

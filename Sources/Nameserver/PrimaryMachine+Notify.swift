@@ -168,3 +168,42 @@ extension PrimaryMachine {
         return answer
     }
 }
+
+extension PrimaryMachine {
+    /// A change committed to the primary's database by another writer (the web server), applied
+    /// to the served copy in place: the same as `zoneChanged` with the zone after `diff`, without
+    /// copying the zone (a copy per change would cost the zone's size per update). False, with the
+    /// served copy unchanged, when the difference does not start from the served version.
+    public mutating func applyCommitted(_ diff: ZoneDiff, now: Instant, actions: inout [PrimaryAction<Address>]) -> Bool {
+        let origin = diff.origin
+        guard var zone = server.zones.remove(origin: origin) else { return false }
+        guard let oldSOA = zone.soa, oldSOA.serial == diff.oldSerial.rawValue else {
+            _ = server.zones.replace(zone)
+            return false
+        }
+        do {
+            try diff.apply(to: &zone)
+        } catch {
+            _ = server.zones.replace(zone)
+            return false
+        }
+        stats.commits &+= 1
+        let index = zoneStateIndex(origin)
+        let newSerial = diff.newSerial
+        let note: JournalNote
+        if newSerial.isGreater(than: diff.oldSerial) {
+            switch zoneStates[index].journal.append(diff) {
+            case .appended: note = .appended
+            case .restarted: note = .restarted
+            }
+        } else {
+            actions.append(.trace(.serialNotIncreased(zone: origin, old: oldSOA.serial, new: newSerial.rawValue)))
+            zoneStates[index].journal.removeAll()
+            note = .restarted
+        }
+        _ = server.zones.replace(zone)
+        actions.append(.trace(.zoneCommitted(zone: origin, serial: newSerial.rawValue, journal: note)))
+        if config.notify == .onCommit { queueNotify(origin, serial: newSerial.rawValue, now: now, actions: &actions) }
+        return true
+    }
+}

@@ -21,32 +21,41 @@ extension PrimaryNode {
             return
         }
         var rcode = RCode.noError
-        if let zone = machine.server.zones.zone(named: push.origin), let soa = zone.soaRRset, let served = zone.soa {
-            if served.serial == push.oldSerial {
-                let oldSOA = ResourceRecord(name: push.origin, ttl: soa.ttl, rdata: .soa(served))
-                var decoded = push
-                decoded.removed = push.removed.map { record in
-                    var withTTL = record
-                    withTTL.ttl = zone.rrset(at: record.name, type: record.type)?.ttl ?? 0
-                    return withTTL
-                }
-                let diff = decoded.diff(oldSOA: oldSOA)
-                if let next = try? diff.applied(to: zone) {
-                    machine.handle(.zoneChanged(origin: push.origin, newZone: next, diff: diff), now: now, actions: &output)
-                    pushesApplied += 1
-                } else {
-                    reload(push.origin, now: now)
-                }
-            } else if SerialNumber(served.serial).isLess(than: SerialNumber(push.newSOA.soaSerial ?? served.serial)) {
-                reload(push.origin, now: now)
-            }
-        } else {
-            rcode = .notAuth
+        switch preparedDiff(push) {
+        case .apply(let diff):
+            if machine.applyCommitted(diff, now: now, actions: &output) { pushesApplied += 1 } else { reload(push.origin, now: now) }
+        case .reload: reload(push.origin, now: now)
+        case .stale: break
+        case .unknownZone: rcode = .notAuth
         }
         let response = ZoneChangePush.response(to: message, rcode: rcode)
         if let bytes = try? response.wire() {
             actions.append(.send(Datagram(source: port53, destination: datagram.source, payload: bytes)))
         }
+    }
+
+    enum PushPlan {
+        case apply(ZoneDiff), reload, stale, unknownZone
+    }
+
+    /// What to do with a push, decided without holding on to the served zone (so the machine can
+    /// change it in place): apply it, reload from the database (it skips a version), or nothing
+    /// (already served).
+    func preparedDiff(_ push: ZoneChangePush.Decoded) -> PushPlan {
+        guard let zone = machine.server.zones.zone(named: push.origin), let soa = zone.soaRRset, let served = zone.soa else {
+            return .unknownZone
+        }
+        guard served.serial == push.oldSerial else {
+            let newer = SerialNumber(served.serial).isLess(than: SerialNumber(push.newSOA.soaSerial ?? served.serial))
+            return newer ? .reload : .stale
+        }
+        var decoded = push
+        decoded.removed = push.removed.map { record in
+            var withTTL = record
+            withTTL.ttl = zone.rrset(at: record.name, type: record.type)?.ttl ?? 0
+            return withTTL
+        }
+        return .apply(decoded.diff(oldSOA: ResourceRecord(name: push.origin, ttl: soa.ttl, rdata: .soa(served))))
     }
 
     /// Compares every served zone's serial with the database and reloads the ones that moved.

@@ -57,6 +57,8 @@ public struct SecondaryNode {
             if let deadline = machine.nextDeadline, deadline <= now { machine.handle(.timerFired, now: now, actions: &output) }
         }
         translate(now: now, actions: &actions)
+        // A `persist` action holds the zone: let go of it so the next IXFR changes the copy in place.
+        output.removeAll(keepingCapacity: true)
         timer.arm(machine.nextDeadline, actions: &actions)
     }
 
