@@ -28,7 +28,7 @@ determinism:
 	$(SWIFT) build --scratch-path $(SCRATCH) --product ddnslab
 	scripts/check-determinism.sh $(SCRATCH)/debug/ddnslab scenarios/quickstart.yaml scenarios/faults.yaml \
 		scenarios/replication-crashes.yaml scenarios/failover.yaml scenarios/attacks/reflection.yaml \
-		scenarios/attacks/slow-connections.yaml
+		scenarios/attacks/slow-connections.yaml scenarios/updates/smoke.yaml
 
 # STYLE.md §4.8: no clock, global randomness, threads, environment, Foundation or NIO in core targets.
 lint:
@@ -37,7 +37,7 @@ lint:
 # Every scenario in scenarios/ runs and its expectations hold.
 scenarios:
 	$(SWIFT) build --scratch-path $(SCRATCH) --product ddnslab
-	@status=0; for f in scenarios/*.yaml scenarios/attacks/*.yaml; do \
+	@status=0; for f in scenarios/*.yaml scenarios/attacks/*.yaml scenarios/updates/*.yaml; do \
 		$(SCRATCH)/debug/ddnslab run $$f --quiet --out $(SCRATCH)/scenario-reports/$$(basename $$(dirname $$f))-$$(basename $$f .yaml); code=$$?; \
 		echo "scenario $$f: exit $$code"; [ $$code -eq 0 ] || status=1; \
 	done; exit $$status
