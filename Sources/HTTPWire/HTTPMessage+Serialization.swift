@@ -182,9 +182,7 @@ extension HTTPRequest {
     /// Whether the connection stays open after this request (RFC 9112 §9.3): HTTP/1.1 unless
     /// `Connection: close`, HTTP/1.0 only with `Connection: keep-alive`.
     public var keepsConnectionOpen: Bool {
-        let options = headerValues("Connection").flatMap { $0.split(separator: ",") }.map {
-            $0.trimmingOWS().lowercased()
-        }
+        let options = headers.connectionOptions
         if options.contains("close") { return false }
         return version == "HTTP/1.1" || options.contains("keep-alive")
     }
@@ -193,8 +191,6 @@ extension HTTPRequest {
 extension HTTPResponse {
     /// Whether the response announces that the server closes the connection (`Connection: close`).
     public var closesConnection: Bool {
-        headerValues("Connection").flatMap { $0.split(separator: ",") }.contains {
-            $0.trimmingOWS().lowercased() == "close"
-        }
+        headers.connectionOptions.contains("close")
     }
 }

@@ -15,6 +15,19 @@ public struct HTTPHeader: Hashable, Sendable {
     }
 }
 
+extension [HTTPHeader] {
+    /// The values of every header named `name` (case-insensitive), in order.
+    func values(named name: String) -> [String] {
+        let wanted = name.lowercased()
+        return filter { $0.name.lowercased() == wanted }.map(\.value)
+    }
+
+    /// The lowercased options of every `Connection` header (RFC 9110 §7.6.1).
+    var connectionOptions: [String] {
+        values(named: "Connection").flatMap { $0.split(separator: ",") }.map { $0.trimmingOWS().lowercased() }
+    }
+}
+
 /// One `name=value` pair of a query string or an `application/x-www-form-urlencoded` body, decoded.
 /// Order and duplicates are kept: which of two `hostname=` wins is the server's decision.
 public struct FormItem: Hashable, Sendable {
@@ -54,10 +67,7 @@ public struct HTTPRequest: Hashable, Sendable {
     }
 
     /// The values of every header named `name` (case-insensitive), in order.
-    public func headerValues(_ name: String) -> [String] {
-        let wanted = name.lowercased()
-        return headers.filter { $0.name.lowercased() == wanted }.map(\.value)
-    }
+    public func headerValues(_ name: String) -> [String] { headers.values(named: name) }
 
     /// The first value of the header named `name`.
     public func header(_ name: String) -> String? { headerValues(name).first }
@@ -78,10 +88,7 @@ public struct HTTPResponse: Hashable, Sendable {
     }
 
     /// The values of every header named `name` (case-insensitive), in order.
-    public func headerValues(_ name: String) -> [String] {
-        let wanted = name.lowercased()
-        return headers.filter { $0.name.lowercased() == wanted }.map(\.value)
-    }
+    public func headerValues(_ name: String) -> [String] { headers.values(named: name) }
 
     /// The body as text (lossy for bytes that are not UTF-8).
     public var bodyText: String { String(decoding: body, as: UTF8.self) }

@@ -9,28 +9,28 @@ extension PrimaryMachine {
     ) {
         precondition(newZone.origin == origin, "zoneChanged for \(origin) carries another zone")
         guard let newSOA = newZone.soa else { preconditionFailure("a committed zone has an SOA: \(origin)") }
-        stats.commits &+= 1
         let index = zoneStateIndex(origin)
         let note: JournalNote
         if let old = server.zones.zone(named: origin), let oldSOA = old.soa {
-            if !SerialNumber(newSOA.serial).isGreater(than: SerialNumber(oldSOA.serial)) {
-                actions.append(.trace(.serialNotIncreased(zone: origin, old: oldSOA.serial, new: newSOA.serial)))
-            }
-            note = journalChange(index: index, old: old, new: newZone, diff: diff)
+            note = journal(index: index, old: oldSOA.serial, new: newSOA.serial,
+                           change: diff ?? (try? ZoneDiff(from: old, to: newZone)), actions: &actions)
         } else {
             zoneStates[index].journal.removeAll()
             note = .newZone
         }
         _ = server.zones.replace(newZone)
-        actions.append(.trace(.zoneCommitted(zone: origin, serial: newSOA.serial, journal: note)))
-        if config.notify == .onCommit { queueNotify(origin, serial: newSOA.serial, now: now, actions: &actions) }
+        committed(origin, serial: newSOA.serial, note: note, now: now, actions: &actions)
     }
 
-    /// Appends the change to the journal when it is a forward step from the old version.
-    private mutating func journalChange(index: Int, old: Zone, new: Zone, diff: ZoneDiff?) -> JournalNote {
-        let oldSerial = SerialNumber(old.soa?.serial ?? 0)
-        let newSerial = SerialNumber(new.soa?.serial ?? 0)
-        let change = diff ?? (try? ZoneDiff(from: old, to: new))
+    /// Journals a change from serial `old` to `new` when it is a forward step that `change`
+    /// describes; otherwise the journal restarts (and a serial that did not increase is traced).
+    private mutating func journal(index: Int, old: UInt32, new: UInt32, change: ZoneDiff?,
+                                  actions: inout [PrimaryAction<Address>]) -> JournalNote {
+        let oldSerial = SerialNumber(old)
+        let newSerial = SerialNumber(new)
+        if !newSerial.isGreater(than: oldSerial) {
+            actions.append(.trace(.serialNotIncreased(zone: zoneStates[index].origin, old: old, new: new)))
+        }
         guard let change, change.oldSerial == oldSerial, change.newSerial == newSerial, newSerial.isGreater(than: oldSerial)
         else {
             zoneStates[index].journal.removeAll()
@@ -40,6 +40,14 @@ extension PrimaryMachine {
         case .appended: return .appended
         case .restarted: return .restarted
         }
+    }
+
+    /// What every commit ends with: the count, the trace, and the NOTIFY per policy.
+    private mutating func committed(_ origin: DNSName, serial: UInt32, note: JournalNote, now: Instant,
+                                    actions: inout [PrimaryAction<Address>]) {
+        stats.commits &+= 1
+        actions.append(.trace(.zoneCommitted(zone: origin, serial: serial, journal: note)))
+        if config.notify == .onCommit { queueNotify(origin, serial: serial, now: now, actions: &actions) }
     }
 
     /// The state of `origin`, created for a zone seen the first time.
@@ -187,23 +195,10 @@ extension PrimaryMachine {
             _ = server.zones.replace(zone)
             return false
         }
-        stats.commits &+= 1
-        let index = zoneStateIndex(origin)
-        let newSerial = diff.newSerial
-        let note: JournalNote
-        if newSerial.isGreater(than: diff.oldSerial) {
-            switch zoneStates[index].journal.append(diff) {
-            case .appended: note = .appended
-            case .restarted: note = .restarted
-            }
-        } else {
-            actions.append(.trace(.serialNotIncreased(zone: origin, old: oldSOA.serial, new: newSerial.rawValue)))
-            zoneStates[index].journal.removeAll()
-            note = .restarted
-        }
+        let note = journal(index: zoneStateIndex(origin), old: oldSOA.serial, new: diff.newSerial.rawValue, change: diff,
+                           actions: &actions)
         _ = server.zones.replace(zone)
-        actions.append(.trace(.zoneCommitted(zone: origin, serial: newSerial.rawValue, journal: note)))
-        if config.notify == .onCommit { queueNotify(origin, serial: newSerial.rawValue, now: now, actions: &actions) }
+        committed(origin, serial: diff.newSerial.rawValue, note: note, now: now, actions: &actions)
         return true
     }
 }

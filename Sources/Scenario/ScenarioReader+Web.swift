@@ -139,16 +139,14 @@ extension ScenarioReader {
     /// of the updater populations add up to at most 100%.
     mutating func checkWebPart(web: WebSpec?, customers: CustomersSpec?, at root: Node) {
         if web == nil, customers != nil { report("'customers' need a 'web' server to update them", at: root) }
-        if customers == nil, let first = updaterSpecs.first {
+        if customers == nil, !updaterSpecs.isEmpty {
             report("updaters need 'customers' (the accounts and hosts they update)", at: root)
-            _ = first
         }
         if customers == nil, !ipChangeSpecs.isEmpty { report("ip_changes need 'customers'", at: root) }
         let total = updaterSpecs.reduce(UInt64(0)) { $0 + UInt64($1.sharePartsPerMillion) }
-        if total > 1_000_000, let last = updaterSpecs.last {
+        if total > 1_000_000 {
             report("the updater populations' shares add up to \(ValueText.percentText(partsPerMillion: Int(total))), more than 100%",
                    at: root)
-            _ = last
         }
     }
 }

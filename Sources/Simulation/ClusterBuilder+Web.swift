@@ -85,8 +85,7 @@ struct WebSetup {
                                    v6Prefix: customer.ipv6.map { IPv6Address(high: $0.high, low: 0) },
                                    v6InterfaceID: customer.ipv6?.low ?? 1)
         }
-        let spare = slice.count + Self.sparePerPopulation
-        let pool = slice.map { customers[$0].ipv4 } + (0..<UInt32(spare)).map { IPv4Address(spareStart &+ $0) }
+        let pool = slice.map { customers[$0].ipv4 } + (0..<UInt32(spareCount(slice))).map { IPv4Address(spareStart &+ $0) }
         let changes = scenario.webPart.ipChanges.map { change -> IPChangeProcess in
             switch change.kind {
             case .dailyReconnect(let at, let spread):

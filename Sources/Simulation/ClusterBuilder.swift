@@ -117,9 +117,7 @@ struct ClusterBuilder {
         if let index = scenario.balancers.firstIndex(where: { $0.name == name }) {
             return NodeID(scenario.nameservers.count + index)
         }
-        if let web = scenario.webPart.web, web.name == name {
-            return NodeID(scenario.nameservers.count + scenario.balancers.count)
-        }
+        if scenario.webPart.web?.name == name { return webNode }
         return nil
     }
 

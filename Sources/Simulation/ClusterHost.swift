@@ -72,8 +72,7 @@ public struct ClusterHost: NodeHost {
     public mutating func connectionAssigned(node: NodeID, _ connection: ConnectionID, tag: UInt64) {
         switch kinds[Int(node.index)] {
         case .resolvers(let index):
-            populations[index].connections[tag] = connection
-            populations[index].tags[connection] = tag
+            populations[index].connections.opened(connection, tag: tag)
         case .secondary(let index): secondaries[index].assign(connection, tag: tag)
         case .balancer(let index): balancers[index].assign(connection, tag: tag)
         case .updaters(let index): updaters[index].assign(connection, tag: tag)
@@ -170,8 +169,7 @@ public struct ResolverNode {
     let servers: [Endpoint]
     var armedAt: UInt64 = .max
     var armedToken: UInt64 = 0
-    var connections: [UInt64: ConnectionID] = [:]
-    var tags: [ConnectionID: UInt64] = [:]
+    var connections = ConnectionBook()
     /// Reflection: datagrams carry the addresses of this node's clients instead of our own, so
     /// the answers go there.
     var spoofAs: (node: NodeID, clients: UInt32)?
@@ -195,12 +193,11 @@ public struct ResolverNode {
             population.received(datagram.payload, client: datagram.destination.addressIndex,
                                 port: datagram.destination.port, now: now, actions: &output)
         case .tcp(.connected(let connection)):
-            if let tag = tags[connection] { population.tcpConnected(tag: tag, now: now, actions: &output) }
+            if let tag = connections.tag(of: connection) { population.tcpConnected(tag: tag, now: now, actions: &output) }
         case .tcp(.received(let connection, let bytes)):
-            if let tag = tags[connection] { population.tcpReceived(bytes, tag: tag, now: now, actions: &output) }
+            if let tag = connections.tag(of: connection) { population.tcpReceived(bytes, tag: tag, now: now, actions: &output) }
         case .tcp(.closed(let connection, _)):
-            if let tag = tags.removeValue(forKey: connection) {
-                connections[tag] = nil
+            if let tag = connections.closed(connection) {
                 population.tcpClosed(tag: tag, now: now)
             }
         case .tcp(.accepted): break
@@ -226,12 +223,9 @@ public struct ResolverNode {
                 destination.port = population.config.transport.port
                 actions.append(.tcpConnect(from: source, to: destination, tag: tag))
             case .sendTCP(let tag, let bytes):
-                if let connection = connections[tag] { actions.append(.tcpSend(connection, bytes)) }
+                if let connection = connections.connection(tagged: tag) { actions.append(.tcpSend(connection, bytes)) }
             case .closeTCP(let tag):
-                if let connection = connections.removeValue(forKey: tag) {
-                    tags[connection] = nil
-                    actions.append(.tcpClose(connection))
-                }
+                if let connection = connections.close(tagged: tag) { actions.append(.tcpClose(connection)) }
             }
         }
     }

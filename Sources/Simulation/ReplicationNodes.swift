@@ -87,3 +87,25 @@ struct ConnectionBook {
         return name
     }
 }
+
+/// For traffic nodes (`ResolverNode`, `UpdaterNode`), whose machines only open connections and
+/// name them by tag.
+extension ConnectionBook {
+    func tag(of connection: ConnectionID) -> UInt64? {
+        if case .opened(let tag)? = byConnection[connection] { tag } else { nil }
+    }
+
+    func connection(tagged tag: UInt64) -> ConnectionID? { byName[.opened(tag)] }
+
+    /// Forgets a connection the host closed; its tag, if the machine opened it.
+    mutating func closed(_ connection: ConnectionID) -> UInt64? {
+        if case .opened(let tag)? = forget(connection) { tag } else { nil }
+    }
+
+    /// Forgets the connection the machine closes; the connection to close, if still open.
+    mutating func close(tagged tag: UInt64) -> ConnectionID? {
+        guard let connection = byName.removeValue(forKey: .opened(tag)) else { return nil }
+        byConnection[connection] = nil
+        return connection
+    }
+}

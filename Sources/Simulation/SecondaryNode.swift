@@ -103,7 +103,7 @@ public struct SecondaryNode {
                 applied = false
             }
         }
-        if applied, (try? store.serial(of: zone.origin)) == zone.soa?.serial { return }
+        if applied { return }
         do { _ = try store.storeZone(zone, kind: .slave, primaries: ["\(config.primary.node)"]) } catch {
             storageFailures += 1
         }

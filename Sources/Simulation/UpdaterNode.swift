@@ -9,8 +9,7 @@ public struct UpdaterNode {
     let node: NodeID
     let servers: [Endpoint]
     var timer = NodeTimer()
-    var connections: [UInt64: ConnectionID] = [:]
-    var tags: [ConnectionID: UInt64] = [:]
+    var connections = ConnectionBook()
     private var output: [UpdaterFleet.Action] = []
 
     init(fleet: UpdaterFleet, node: NodeID, servers: [Endpoint]) {
@@ -27,12 +26,11 @@ public struct UpdaterNode {
             guard timer.fired(token) else { return }
             fleet.wake(now: now, actions: &output)
         case .tcp(.connected(let connection)):
-            if let tag = tags[connection] { fleet.tcpConnected(tag: tag, now: now, actions: &output) }
+            if let tag = connections.tag(of: connection) { fleet.tcpConnected(tag: tag, now: now, actions: &output) }
         case .tcp(.received(let connection, let bytes)):
-            if let tag = tags[connection] { fleet.tcpReceived(bytes, tag: tag, now: now, actions: &output) }
+            if let tag = connections.tag(of: connection) { fleet.tcpReceived(bytes, tag: tag, now: now, actions: &output) }
         case .tcp(.closed(let connection, _)):
-            if let tag = tags.removeValue(forKey: connection) {
-                connections[tag] = nil
+            if let tag = connections.closed(connection) {
                 fleet.tcpClosed(tag: tag, now: now, actions: &output)
             }
         case .tcp(.accepted), .datagram: break
@@ -43,21 +41,15 @@ public struct UpdaterNode {
                 let source = Endpoint(node: node, addressIndex: client, port: UInt16(32_768 + tag % 28_000))
                 actions.append(.tcpConnect(from: source, to: servers[server % servers.count], tag: tag))
             case .sendTCP(let tag, let bytes):
-                if let connection = connections[tag] { actions.append(.tcpSend(connection, bytes)) }
+                if let connection = connections.connection(tagged: tag) { actions.append(.tcpSend(connection, bytes)) }
             case .closeTCP(let tag):
-                if let connection = connections.removeValue(forKey: tag) {
-                    tags[connection] = nil
-                    actions.append(.tcpClose(connection))
-                }
+                if let connection = connections.close(tagged: tag) { actions.append(.tcpClose(connection)) }
             }
         }
         timer.arm(fleet.nextDeadline, actions: &actions)
     }
 
-    mutating func assign(_ connection: ConnectionID, tag: UInt64) {
-        connections[tag] = connection
-        tags[connection] = tag
-    }
+    mutating func assign(_ connection: ConnectionID, tag: UInt64) { connections.opened(connection, tag: tag) }
 
     /// The routers do not crash in our scenarios; a restart keeps the fleet as it was.
     mutating func restart() {
