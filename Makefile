@@ -28,7 +28,8 @@ determinism:
 	$(SWIFT) build --scratch-path $(SCRATCH) --product ddnslab
 	scripts/check-determinism.sh $(SCRATCH)/debug/ddnslab scenarios/quickstart.yaml scenarios/faults.yaml \
 		scenarios/replication-crashes.yaml scenarios/failover.yaml scenarios/attacks/reflection.yaml \
-		scenarios/attacks/slow-connections.yaml scenarios/updates/smoke.yaml
+		scenarios/attacks/slow-connections.yaml scenarios/updates/smoke.yaml \
+		scenarios/updates/web-crash.yaml
 
 # STYLE.md §4.8: no clock, global randomness, threads, environment, Foundation or NIO in core targets.
 lint:
@@ -61,6 +62,7 @@ bench:
 	Benchmarks/.build/release/sim-bench reports/bench/sim.json fixtures/zones/dyn.example.zone
 	Benchmarks/.build/release/balancer-bench reports/bench/balancer.json
 	Benchmarks/.build/release/zone-bench 1000000 /tmp/ddnslab-zone-bench.sqlite3 reports/bench/zone.json
+	Benchmarks/.build/release/web-bench reports/bench/web.json
 
 # libFuzzer on the message decoder, seeded from the fixture captures (see TOOLCHAIN.md for the flags).
 fuzz-build:

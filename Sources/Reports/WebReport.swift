@@ -58,6 +58,10 @@ public struct WebReport: Sendable {
     public var integrityErrors: UInt64 = 0
     public var crashes: UInt64 = 0
     public var pushesUnacknowledged: UInt64 = 0
+    /// Group commits, and requests that waited for theirs when the web host crashed (never
+    /// committed, never answered).
+    public var groupCommits: UInt64 = 0
+    public var lostWaiting: UInt64 = 0
     public var updaters: [Updaters] = []
     public var lost: [LostUpdate] = []
 
@@ -84,6 +88,7 @@ extension RunReport {
             ("api.latency.max", Self.milliseconds(web.apiLatency.isEmpty ? 0 : web.apiLatency.maximum)),
             ("web.integrity_errors", Double(web.integrityErrors)), ("web.crashes", Double(web.crashes)),
             ("web.pushes_unacknowledged", Double(web.pushesUnacknowledged)),
+            ("web.group_commits", Double(web.groupCommits)), ("web.lost_waiting", Double(web.lostWaiting)),
         ]
         for (reason, count) in web.rejectedByReason { result.append(("updates.rejected.\(reason)", Double(count))) }
         for population in web.updaters {
@@ -138,7 +143,9 @@ extension RunReport {
             "reachability_gap_with_ttl": Self.histogramJSON(web.gapWithTTL),
             "reachability_unresolved": .integer(Int64(web.unresolved)), "api_latency": Self.histogramJSON(web.apiLatency),
             "integrity_errors": .integer(Int64(web.integrityErrors)), "crashes": .integer(Int64(web.crashes)),
-            "pushes_unacknowledged": .integer(Int64(web.pushesUnacknowledged)), "updaters": .array(updaters),
+            "pushes_unacknowledged": .integer(Int64(web.pushesUnacknowledged)),
+            "group_commits": .integer(Int64(web.groupCommits)), "lost_waiting": .integer(Int64(web.lostWaiting)),
+            "updaters": .array(updaters),
         ])
     }
 

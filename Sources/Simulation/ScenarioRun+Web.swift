@@ -17,6 +17,8 @@ extension ScenarioRun {
         section.committed = UInt64(web.commits.count)
         section.crashes = UInt64(web.crashes)
         section.pushesUnacknowledged = UInt64(web.controlsAbandoned)
+        section.groupCommits = UInt64(web.groups)
+        section.lostWaiting = UInt64(web.requestsLostWaiting)
         section.rejectedByReason = Self.reasons(web.rejections)
         let served = servedSerials(simulator)
         let zone = scenario.webPart.customers?.zone ?? .root

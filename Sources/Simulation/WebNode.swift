@@ -10,12 +10,15 @@ import WebServer
 /// The web server's host: `WebServer` over the database it shares with the primary, behind the
 /// TCP model (one HTTP request per received message).
 ///
-/// For each request the component decides and commits (records, SOA serial and log row in one
-/// transaction) before the answer is built; then this node sends the answer, pushes each
-/// committed difference to the primary (`ZoneChangePush`, retried until acknowledged) and asks
-/// every balancer to expunge the changed names from its cache (console port, retried likewise).
-/// A crash loses the component's memory (rate windows, abuse counters, pending pushes); the
-/// database stays, and the primary's periodic check catches a push that was lost with it.
+/// Group commit: requests wait up to `groupWindow` (or until `groupMax` have arrived) and are
+/// then handled as one group (`WebServer.handle(group:)`): each decided and written at its arrival
+/// instant in a savepoint, the group committed in one transaction, and only then are the answers
+/// sent. After that this node pushes each committed difference to the primary (`ZoneChangePush`,
+/// retried until acknowledged) and asks every balancer to expunge the changed names from its cache
+/// (console port, retried likewise). A crash loses the component's memory (rate windows, abuse
+/// counters, pending pushes) and the requests waiting for their group: none of them was
+/// committed or answered, so their clients time out and send again. The database stays, and the
+/// primary's periodic check catches a push that was lost with the memory.
 public struct WebNode {
     public private(set) var server: WebServer
     let store: ZoneStore
@@ -28,6 +31,10 @@ public struct WebNode {
     var controls: [Control] = []
     var nextID: UInt16 = 1
     var timer = NodeTimer()
+    /// Requests waiting for their group commit, in arrival order.
+    var waiting: [(request: WebRequest, connection: ConnectionID)] = []
+    /// When the waiting group is committed.
+    var groupDeadline: Instant?
     /// What the component committed and acknowledged, kept outside its memory: the oracle's record.
     public private(set) var commits: [(zone: DNSName, serial: UInt32, at: Instant)] = []
     public private(set) var acknowledged: [(update: AcknowledgedUpdate, at: Instant)] = []
@@ -37,6 +44,9 @@ public struct WebNode {
     /// Pushes and purges abandoned after every retry (the primary's check still catches pushes).
     public private(set) var controlsAbandoned = 0
     public private(set) var storageFailures = 0
+    /// Group commits, and requests lost uncommitted by a crash while waiting for theirs.
+    public private(set) var groups = 0
+    public private(set) var requestsLostWaiting = 0
 
     /// A push or purge waiting for its acknowledgement.
     struct Control {
@@ -52,6 +62,9 @@ public struct WebNode {
     static let purgePort: UInt16 = 5301
     static let controlRetry = SimDuration.seconds(1)
     static let controlAttemptsMax = 10
+    /// How long the first request of a group waits for others, and the most a group holds.
+    static let groupWindow = SimDuration.milliseconds(2)
+    static let groupMax = 64
 
     init(store: ZoneStore, config: WebServerConfig, node: NodeID, primary: Endpoint, balancers: [Endpoint]) throws(StorageError) {
         self.store = store
@@ -73,21 +86,39 @@ public struct WebNode {
         case .tcp(.accepted(let connection, let peer, _)): peers[connection] = peer
         case .tcp(.received(let connection, let bytes)):
             guard let peer = peers[connection] else { break }
-            serve(bytes, peer: peer, connection: connection, now: now, actions: &actions)
+            requests += 1
+            waiting.append((WebRequest(bytes: bytes, peer: address(of: peer), arrived: now), connection))
+            if waiting.count >= Self.groupMax {
+                commitGroup(now: now, actions: &actions)
+            } else if groupDeadline == nil {
+                groupDeadline = now + Self.groupWindow
+            }
         case .tcp(.closed(let connection, _)): peers[connection] = nil
         case .tcp(.connected): break
         case .datagram(let datagram): acknowledge(datagram)
         case .timer(let token):
             guard timer.fired(token) else { return }
+            if let deadline = groupDeadline, deadline <= now { commitGroup(now: now, actions: &actions) }
             retransmit(now: now, actions: &actions)
         }
-        timer.arm(controls.map(\.nextAt).min(), actions: &actions)
+        timer.arm([controls.map(\.nextAt).min(), groupDeadline].compactMap { $0 }.min(), actions: &actions)
     }
 
-    private mutating func serve(_ bytes: [UInt8], peer: Endpoint, connection: ConnectionID, now: Instant,
-                                actions: inout [NodeAction]) {
-        requests += 1
-        let outcome = server.handle(requestBytes: bytes, peer: address(of: peer), now: now)
+    /// Commits the waiting requests as one group, then answers them in order.
+    private mutating func commitGroup(now: Instant, actions: inout [NodeAction]) {
+        let group = waiting
+        waiting = []
+        groupDeadline = nil
+        guard !group.isEmpty else { return }
+        groups += 1
+        let outcomes = server.handle(group: group.map(\.request))
+        for (outcome, entry) in zip(outcomes, group) {
+            answer(outcome, connection: entry.connection, now: now, actions: &actions)
+        }
+    }
+
+    private mutating func answer(_ outcome: WebOutcome, connection: ConnectionID, now: Instant,
+                                 actions: inout [NodeAction]) {
         for reason in outcome.rejections { rejections[reason, default: 0] += 1 }
         for update in outcome.acknowledged { acknowledged.append((update, now)) }
         actions.append(.tcpSend(connection, outcome.response.serialized()))
@@ -155,6 +186,9 @@ public struct WebNode {
         crashes += 1
         peers = [:]
         controls = []
+        requestsLostWaiting += waiting.count
+        waiting = []
+        groupDeadline = nil
         timer = NodeTimer()
         do {
             server = try WebServer(store: store, config: config)

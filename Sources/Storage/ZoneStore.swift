@@ -71,19 +71,50 @@ public struct ZoneStore: Sendable {
         return configuration
     }
 
-    /// Runs `body` in one write transaction; any error rolls it back.
+    /// Runs `body` in one write transaction; any error rolls it back. Inside a group transaction
+    /// (`groupTransaction`) the transaction is a savepoint of the group's: `body`'s writes are
+    /// kept or rolled back as one, and reach the disk when the group commits.
     func write<T>(_ body: (Database) throws -> T) throws(StorageError) -> T {
         do {
-            return try database.write(body)
+            return try database.unsafeReentrantWrite { db in
+                var result: T?
+                if db.isInsideTransaction {
+                    try db.inSavepoint {
+                        result = try body(db)
+                        return .commit
+                    }
+                } else {
+                    try db.inTransaction {
+                        result = try body(db)
+                        return .commit
+                    }
+                }
+                guard let result else { preconditionFailure("the transaction ran its body") }
+                return result
+            }
         } catch {
             throw StorageError.from(error)
         }
     }
 
-    /// Runs `body` in one read transaction.
+    /// Runs `body` in one deferred transaction (a consistent snapshot) that `body` must only read
+    /// from. Inside a group transaction `body` reads the group's state, uncommitted writes included.
+    ///
+    /// Unlike GRDB's `read`, this does not toggle `PRAGMA query_only` around the transaction: that
+    /// pragma expires every prepared statement of the connection (SQLite's OP_Expire for flag
+    /// pragmas), so the cached statements of a hot path would be compiled again on every request.
     func read<T>(_ body: (Database) throws -> T) throws(StorageError) -> T {
         do {
-            return try database.read(body)
+            return try database.unsafeReentrantRead { db in
+                if db.isInsideTransaction { return try body(db) }
+                var result: T?
+                try db.inTransaction(.deferred) {
+                    result = try body(db)
+                    return .commit
+                }
+                guard let result else { preconditionFailure("the transaction ran its body") }
+                return result
+            }
         } catch {
             throw StorageError.from(error)
         }

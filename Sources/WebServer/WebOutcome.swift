@@ -55,6 +55,9 @@ public struct WebOutcome: Sendable {
     /// Reason codes of refusals (`UpdateCode.rawValue`): one per refused request, or one per
     /// refused host of a request that was otherwise answered.
     public var rejections: [String]
+    /// The response to send instead when the group transaction holding this request's writes
+    /// fails to commit (`WebServer.handle(group:)`); nil: a generic storage failure.
+    var ifNotCommitted: HTTPResponse?
 
     /// An outcome with every field given.
     public init(response: HTTPResponse, endpoint: WebEndpoint, committed: [ChangeResult] = [],
@@ -78,8 +81,10 @@ public struct WebServerStats: Sendable, Hashable {
     public var good = 0
     /// Hosts answered `nochg`.
     public var nochg = 0
-    /// Transactions committed.
+    /// Transactions committed (savepoints of a group commit count one each).
     public var transactions = 0
+    /// Group commits that failed (`WebServer.handle(group:)`); their writing requests were answered 911.
+    public var failedGroups = 0
     /// Refusals per code, indexed like `UpdateCode.allCases`.
     private var refusals = [Int](repeating: 0, count: UpdateCode.allCases.count)
 

@@ -60,8 +60,9 @@ struct APICallWindow: Sendable {
 
     /// Whether the account may call at `now`; if so, the call is counted.
     mutating func admit(account: Int64, now: Instant) -> Bool {
-        var instants = recent[account] ?? []
-        instants.removeAll { $0 + window <= now }
+        // Taken out of the table, so the appends below do not copy the array.
+        var instants = recent.removeValue(forKey: account) ?? []
+        instants.removeFirst(instants.prefix { $0 + window <= now }.count)
         defer { recent[account] = instants }
         guard instants.count < limit else { return false }
         instants.append(now)

@@ -43,8 +43,13 @@ extension WebServer {
         }
         let committed = results.filter(\.changed)
         let response = UpdateResponse.answers(plan.answers, dialect: update.dialect, format: update.format)
-        return WebOutcome(response: response, endpoint: endpoint, committed: committed,
-                          purgeNames: Self.purgeNames(committed), acknowledged: acknowledged, rejections: refusedHosts)
+        var outcome = WebOutcome(response: response, endpoint: endpoint, committed: committed,
+                                 purgeNames: Self.purgeNames(committed), acknowledged: acknowledged,
+                                 rejections: refusedHosts)
+        outcome.ifNotCommitted = refuse(UpdateRefusal(.emergency, "storage unavailable, try again later"),
+                                        status: UpdateResponse.status(.emergency, dialect: update.dialect),
+                                        format: update.format, endpoint: endpoint).response
+        return outcome
     }
 
     /// The transaction: each zone's change (an empty change for a zone with only `nochg` hosts reads
