@@ -67,7 +67,7 @@ let package = Package(
             name: "Simulation",
             dependencies: [
                 "SimNet", "Scenario", "Nameserver", "Traffic", "Balancer", "Reports", "Metrics", "Storage", "DNSZone",
-                "DNSWire", "Determinism", "WebServer", "HTTPWire",
+                "DNSWire", "Determinism", "WebServer", "HTTPWire", "PcapReplay",
             ],
             swiftSettings: strict
         ),
@@ -96,7 +96,10 @@ let package = Package(
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire", "HarnessTesting", "Determinism"]),
         .testTarget(name: "DNSZoneTests", dependencies: ["DNSZone", "DNSWire", "HarnessTesting", "Determinism"]),
         .testTarget(name: "PcapDecodeTests", dependencies: ["PcapDecode", "DNSWire"]),
-        .testTarget(name: "PcapCaptureTests", dependencies: ["PcapCapture", "PcapReplay", "PcapDecode", "DNSWire"]),
+        .testTarget(
+            name: "PcapCaptureTests",
+            dependencies: ["PcapCapture", "PcapReplay", "PcapDecode", "DNSWire", "DNSZone", "Scenario", "Simulation"]
+        ),
         .testTarget(
             name: "StorageTests",
             dependencies: ["Storage", "DNSZone", "DNSWire", "Determinism", .product(name: "GRDB", package: "GRDB.swift")]
