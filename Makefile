@@ -63,6 +63,7 @@ bench:
 	Benchmarks/.build/release/balancer-bench reports/bench/balancer.json
 	Benchmarks/.build/release/zone-bench 1000000 /tmp/ddnslab-zone-bench.sqlite3 reports/bench/zone.json
 	Benchmarks/.build/release/web-bench reports/bench/web.json
+	Benchmarks/.build/release/pcap-bench reports/bench/pcap.json fixtures/pcap 2000000
 
 # libFuzzer on the message decoder, seeded from the fixture captures (see TOOLCHAIN.md for the flags).
 fuzz-build:

@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "DNSZone", targets: ["DNSZone"]),
         .library(name: "Determinism", targets: ["Determinism"]),
         .library(name: "PcapDecode", targets: ["PcapDecode"]),
+        .library(name: "PcapCapture", targets: ["PcapCapture"]),
+        .library(name: "PcapReplay", targets: ["PcapReplay"]),
         .library(name: "HarnessTesting", targets: ["HarnessTesting"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "Scenario", targets: ["Scenario"]),
@@ -65,19 +67,24 @@ let package = Package(
             name: "Simulation",
             dependencies: [
                 "SimNet", "Scenario", "Nameserver", "Traffic", "Balancer", "Reports", "Metrics", "Storage", "DNSZone",
-                "DNSWire", "Determinism", "WebServer", "HTTPWire",
+                "DNSWire", "Determinism", "WebServer", "HTTPWire", "PcapReplay",
             ],
             swiftSettings: strict
         ),
         // Layer 3: capture decoding (frames -> DNS messages), sans-IO over bytes.
         .target(name: "PcapDecode", swiftSettings: strict),
+        // Layer 3: what a capture says (summary, replay plan, comparison), sans-IO over decoded messages.
+        .target(name: "PcapReplay", dependencies: ["PcapDecode", "DNSWire"], swiftSettings: strict),
+        // Edge: libpcap (Debian libpcap-dev) reads and writes capture files; frames go to PcapDecode.
+        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        .target(name: "PcapCapture", dependencies: ["CPcap", "PcapDecode"], swiftSettings: strict),
         // Test support: seeded generators, golden helpers.
         .target(name: "HarnessTesting", dependencies: ["DNSWire", "DNSZone", "Determinism"], swiftSettings: strict),
         // Executables.
         .executableTarget(
             name: "ddnslab",
             dependencies: [
-                "DNSWire", "DNSZone", "Scenario", "Simulation", "Reports",
+                "DNSWire", "DNSZone", "Scenario", "Simulation", "Reports", "PcapCapture", "PcapReplay", "PcapDecode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -89,6 +96,10 @@ let package = Package(
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire", "HarnessTesting", "Determinism"]),
         .testTarget(name: "DNSZoneTests", dependencies: ["DNSZone", "DNSWire", "HarnessTesting", "Determinism"]),
         .testTarget(name: "PcapDecodeTests", dependencies: ["PcapDecode", "DNSWire"]),
+        .testTarget(
+            name: "PcapCaptureTests",
+            dependencies: ["PcapCapture", "PcapReplay", "PcapDecode", "DNSWire", "DNSZone", "Scenario", "Simulation"]
+        ),
         .testTarget(
             name: "StorageTests",
             dependencies: ["Storage", "DNSZone", "DNSWire", "Determinism", .product(name: "GRDB", package: "GRDB.swift")]

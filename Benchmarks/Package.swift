@@ -47,6 +47,14 @@ let package = Package(
             ],
             path: "Sources/web-bench"
         ),
+        .executableTarget(
+            name: "pcap-bench",
+            dependencies: [
+                .product(name: "PcapCapture", package: "ddnslab"), .product(name: "PcapDecode", package: "ddnslab"),
+                .product(name: "PcapReplay", package: "ddnslab"), .product(name: "DNSWire", package: "ddnslab"),
+            ],
+            path: "Sources/pcap-bench"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -24,4 +24,8 @@ expect 2 "$bin" run "$work/broken.yaml" --quiet
 expect 2 "$bin" validate "$work/broken.yaml"
 grep -q "broken.yaml:3:11: error:" "$work/err" || { echo "cli: validate did not give file:line:column"; cat "$work/err"; status=1; }
 expect 0 "$bin" validate scenarios/quickstart.yaml scenarios/faults.yaml
+# pcap inspect (issue 8): 0 for a capture, 2 for a file that is not one; the JSON names decoded and malformed.
+expect 0 "$bin" pcap inspect --json fixtures/pcap/dnscap-dns.pcap
+grep -q '"decoded": 82' "$work/out" || { echo "cli: pcap inspect --json lacks messages.decoded"; status=1; }
+expect 2 "$bin" pcap inspect "$work/broken.yaml"
 exit $status

@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 core="Sources/Determinism Sources/Metrics Sources/DNSWire Sources/DNSZone Sources/Nameserver Sources/Traffic Sources/Balancer \
-Sources/SimNet Sources/Scenario Sources/Reports Sources/Simulation Sources/PcapDecode Sources/Storage \
+Sources/SimNet Sources/Scenario Sources/Reports Sources/Simulation Sources/PcapDecode Sources/PcapReplay Sources/Storage \
 Sources/HTTPWire Sources/WebServer"
 pattern='(^|[^A-Za-z_])Date(\(|\.now)|ContinuousClock|SuspendingClock|SystemRandomNumberGenerator|\.random\(in:|\.randomElement\(\)|\.shuffled\(\)|UUID\(\)|DispatchQueue|Task \{|Thread\(|ProcessInfo|getenv\(|import NIO|import Foundation'
 # .random(in:) is allowed with an explicit generator (using:).

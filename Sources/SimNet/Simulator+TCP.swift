@@ -178,6 +178,7 @@ extension Simulator {
             return
         }
         connections[Int(index)].counted = true
+        tapConnection(index, .tcpOpen)
         runtimes[server].openConnections += 1
         runtimes[server].connectionsPerClient[clientKey] = perClient + 1
         // SYN-ACK back, then TLS round trips if any; losses cost a retransmission each.
@@ -231,6 +232,7 @@ extension Simulator {
         guard accepts(node, size: bytes.count) else { return }
         connections[Int(index)].lastActivity = now.nanoseconds
         trace.record(.delivered, at: now, UInt64(index) << 1 | (toServer ? 1 : 0), UInt64(bytes.count), Trace.hash(bytes))
+        tapConnection(index, .tcpData(toServer: toServer), payload: bytes)
         let id = ConnectionID(index: index, generation: connection.generation)
         if toServer { offer(node, .tcp(.received(id, bytes))) } else { invoke(node, .tcp(.received(id, bytes)), costed: false) }
     }
@@ -258,6 +260,7 @@ extension Simulator {
         connections[Int(index)].state = .closed
         trace.record(.connectionClosed, at: now, UInt64(index))
         if connection.counted {
+            tapConnection(index, .tcpClose(byClient: notifyClient == nil))
             let server = Int(connection.server.node.index)
             runtimes[server].openConnections -= 1
             let clientKey = connection.client.node.index << 20 ^ connection.client.addressIndex

@@ -27,6 +27,10 @@ public struct Simulator<Host: NodeHost> {
     var tcpRandom: SeededRandom
     /// The hoster's edge filter in front of a node, by node index (nil: none).
     var edgeFilters: [EdgeFilter?] = []
+    /// Record every delivery in `wireRecords` (for `--pcap-out`; costs memory in long runs).
+    public var recordsWire = false
+    /// What reached its receiver, in delivery order, while `recordsWire` is on.
+    public var wireRecords: [WireRecord] = []
 
     public init(host: Host, topology: Topology, seed: UInt64, recordTrace: Bool = false) {
         self.host = host
@@ -195,6 +199,7 @@ public struct Simulator<Host: NodeHost> {
                 let line = "\(now) udp \(address(of: datagram.source)):\(datagram.source.port) > \(address(of: datagram.destination)):\(datagram.destination.port) \(datagram.payload.count)B"
                 trace.note(line)
             }
+            tapDatagram(datagram)
             offer(node, .datagram(datagram))
         case .segment(let connection, let toServer, let bytes):
             deliverSegment(connection: connection, toServer: toServer, bytes: bytes)

@@ -17,6 +17,8 @@ public struct ScenarioRun {
     public var workFolder: String?
     /// Answers still in flight at the end get this long to arrive (the longest client timeout).
     public var drain: SimDuration
+    /// Keep every delivery as a `WireRecord` in the outcome (`--pcap-out`).
+    public var recordWire = false
 
     public init(scenario: Scenario, zones: ZoneSet, scenarioFile: String, recordTrace: Bool = false) {
         self.scenario = scenario
@@ -32,6 +34,8 @@ public struct ScenarioRun {
         public var report: RunReport
         public var traceLines: [String]
         public var eventsProcessed: UInt64
+        /// Every delivery, when `recordWire` was on.
+        public var wire: [WireRecord] = []
     }
 
     /// Runs the scenario; `progress` is called now and then with (simulated instant, events so far).
@@ -39,6 +43,7 @@ public struct ScenarioRun {
         var builder = ClusterBuilder(scenario: scenario, zones: zones, workFolder: workFolder)
         var (simulator, built) = try builder
             .build(recordTrace: recordTrace)
+        simulator.recordsWire = recordWire
         let end = Instant.zero + scenario.duration + drain
         simulator.run(until: end, progressEvery: 1 << 18, progress: progress)
         var report = makeReport(simulator, built)
@@ -49,7 +54,9 @@ public struct ScenarioRun {
                 figure: expectation.figure, comparison: expectation.comparison.rawValue, threshold: expectation.threshold,
                 text: expectation.text, value: value, passed: value.map(expectation.holds) ?? false)
         }
-        return Outcome(report: report, traceLines: simulator.trace.lines, eventsProcessed: simulator.eventsProcessed)
+        return Outcome(
+            report: report, traceLines: simulator.trace.lines, eventsProcessed: simulator.eventsProcessed,
+            wire: simulator.wireRecords)
     }
 
     private func makeReport(_ simulator: Simulator<ClusterHost>, _ built: BuiltCluster) -> RunReport {

@@ -2,6 +2,7 @@ import ArgumentParser
 import DNSZone
 import Determinism
 import Foundation
+import PcapCapture
 import Reports
 import Scenario
 import Simulation
@@ -26,6 +27,9 @@ struct Run: ParsableCommand {
 
     @Option(name: .long, help: "Write every traced event as text to this file (slow; for debugging).")
     var trace: String?
+
+    @Option(name: .long, help: "Write what reached each receiver on the simulated wire as a pcap file (docs/pcap.md).")
+    var pcapOut: String?
 
     @Flag(name: .long, help: "No progress bar and no summary on standard output.")
     var quiet = false
@@ -53,6 +57,7 @@ struct Run: ParsableCommand {
             throw ExitCode(Exit.internalError)
         }
         runner.workFolder = work
+        runner.recordWire = pcapOut != nil
         let progress = ProgressLine(enabled: !quiet && isatty(STDERR_FILENO) == 1, total: loaded.scenario.duration,
                                     started: started)
         let outcome: ScenarioRun.Outcome
@@ -64,9 +69,26 @@ struct Run: ParsableCommand {
             throw ExitCode(Exit.internalError)
         }
         progress.finish()
+        var json = outcome.report.json
+        if let pcapOut {
+            let capture = WireCapture(records: outcome.wire)
+            do {
+                let writer = try CaptureWriter(path: pcapOut, linkType: .raw)
+                for packet in capture.packets { writer.write(packet.bytes, timestampNanoseconds: packet.timestampNanoseconds) }
+                writer.close()
+            } catch {
+                FileHandle.standardError.write(Data("error: --pcap-out: \(error)\n".utf8))
+                throw ExitCode(Exit.internalError)
+            }
+            if case .object(var members) = json {
+                members["pcap_out"] = capture.json
+                json = .object(members)
+            }
+            if !quiet { print("pcap: \(capture.packets.count) packets, \(capture.dnsMessages) DNS messages written to \(pcapOut)") }
+        }
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try Data(outcome.report.json.text.utf8).write(to: URL(fileURLWithPath: "\(folder)/report.json"))
+            try Data(json.text.utf8).write(to: URL(fileURLWithPath: "\(folder)/report.json"))
             try Data(outcome.report.markdown.utf8).write(to: URL(fileURLWithPath: "\(folder)/summary.md"))
             if let trace { try Data((outcome.traceLines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: trace)) }
         } catch {
