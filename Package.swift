@@ -95,10 +95,10 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Determinism"]),
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire", "HarnessTesting", "Determinism"]),
         .testTarget(name: "DNSZoneTests", dependencies: ["DNSZone", "DNSWire", "HarnessTesting", "Determinism"]),
-        .testTarget(name: "PcapDecodeTests", dependencies: ["PcapDecode", "DNSWire"]),
+        .testTarget(name: "PcapDecodeTests", dependencies: ["PcapDecode", "DNSWire", "HarnessTesting"]),
         .testTarget(
             name: "PcapCaptureTests",
-            dependencies: ["PcapCapture", "PcapReplay", "PcapDecode", "DNSWire", "DNSZone", "Scenario", "Simulation"]
+            dependencies: ["PcapCapture", "PcapReplay", "PcapDecode", "DNSWire", "DNSZone", "Scenario", "Simulation", "HarnessTesting"]
         ),
         .testTarget(
             name: "StorageTests",

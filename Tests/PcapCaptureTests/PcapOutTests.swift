@@ -4,6 +4,7 @@
 import DNSWire
 import DNSZone
 import Foundation
+import HarnessTesting
 import PcapCapture
 import PcapDecode
 import PcapReplay
@@ -38,7 +39,7 @@ func runRecordingWire(_ relativePath: String, seconds: Int64) throws -> (WireCap
 struct PcapOutTests {
     @Test(
         "Written capture: no malformed packet, DNS messages as the report counts",
-        .enabled(if: Tshark.available, "tshark is not installed (scripts/bootstrap.sh installs it): skipped"),
+        .enabled(if: Tshark.isInstalled, "tshark is not installed (scripts/bootstrap.sh installs it): skipped"),
         arguments: ["scenarios/replication.yaml", "scenarios/attacks/slow-connections.yaml", "scenarios/quickstart.yaml"])
     func tsharkReadsTheWrittenCapture(scenario: String) throws {
         let (capture, _) = try runRecordingWire(scenario, seconds: 5)
@@ -86,15 +87,6 @@ struct PcapOutTests {
 extension Tshark {
     /// Frames matching a display filter.
     static func frameCount(_ file: String, filter: String) throws -> Int {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["-n", "-r", file, "-Y", filter, "-T", "fields", "-e", "frame.number"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).count
+        try Tshark.run(file: file, ["-Y", filter, "-T", "fields", "-e", "frame.number"]).lines.count
     }
 }

@@ -4,6 +4,7 @@
 // `tshark -r FILE -Y dns -T fields -e dns.id -E occurrence=a`, one ID per message.
 
 import Foundation
+import HarnessTesting
 import PcapCapture
 import PcapDecode
 import PcapReplay
@@ -35,10 +36,7 @@ func inspect(_ path: String) throws -> (summary: CaptureSummary, statistics: Ext
     return (summary, result.statistics, result.frames)
 }
 
-enum Tshark {
-    static let path = "/usr/bin/tshark"
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: path) }
-
+extension Tshark {
     /// Options a fixture needs (fixtures/pcap/README.md: tshark reorders TCP segments only when asked).
     static func options(for fixture: String) -> [String] {
         fixture.hasSuffix("synthetic-tcp-reordering.pcap") ? ["-o", "tcp.reassemble_out_of_order:TRUE"] : []
@@ -46,24 +44,16 @@ enum Tshark {
 
     /// tshark's count of DNS messages: the `dns.id` values of `-Y dns`, comma-separated per frame.
     static func messageCount(_ file: String, options: [String]) throws -> Int {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["-n", "-r", file] + options + ["-Y", "dns", "-T", "fields", "-e", "dns.id", "-E", "occurrence=a"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "tshark exited with \(process.terminationStatus) on \(file)")
-        return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
-            .reduce(0) { $0 + $1.split(separator: ",").count }
+        let (status, lines) = try Tshark.run(
+            file: file, options + ["-Y", "dns", "-T", "fields", "-e", "dns.id", "-E", "occurrence=a"])
+        #expect(status == 0, "tshark exited with \(status) on \(file)")
+        return lines.reduce(0) { $0 + $1.split(separator: ",").count }
     }
 }
 
 @Suite("libpcap reading agrees with tshark", .serialized)
 struct TsharkCountTests {
-    @Test("decoded + malformed = tshark's message count", .enabled(if: Tshark.available, "tshark is not installed (scripts/bootstrap.sh installs it): skipped"), arguments: allFixtures())
+    @Test("decoded + malformed = tshark's message count", .enabled(if: Tshark.isInstalled, "tshark is not installed (scripts/bootstrap.sh installs it): skipped"), arguments: allFixtures())
     func countsMatchTshark(fixture: String) throws {
         let ours = try inspect(fixture)
         let theirs = try Tshark.messageCount(

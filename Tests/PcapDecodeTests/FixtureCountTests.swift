@@ -2,6 +2,7 @@
 // 4.0 reports (`-Y dns`, one `dns.id` per message): the same number, in the same frames, with the same IDs.
 
 import Foundation
+import HarnessTesting
 import PcapDecode
 import Testing
 
@@ -83,8 +84,6 @@ func frameAndID(_ message: CapturedDNSMessage) -> String {
 
 @Suite("Fixture captures agree with tshark", .serialized)
 struct FixtureCountTests {
-    static let tsharkPath = "/usr/bin/tshark"
-
     @Test("Same DNS messages as tshark, frame by frame", arguments: realFixtures + syntheticFixtures)
     func matchesTshark(fixture: Fixture) throws {
         let ours = try extractFixture(fixture.path)
@@ -123,27 +122,16 @@ struct FixtureCountTests {
     /// Runs tshark and lists its DNS messages as `"frame 0xid"`. tshark prints one line per frame, with
     /// the IDs comma-separated when a frame holds several messages (`-E occurrence=a`).
     static func tsharkMessages(file: String, options: [String]) throws -> [String] {
-        guard FileManager.default.isExecutableFile(atPath: tsharkPath) else {
-            Issue.record("tshark not found at \(tsharkPath): run scripts/bootstrap.sh to install it")
+        guard Tshark.isInstalled else {
+            Issue.record("tshark not found at \(Tshark.path): run scripts/bootstrap.sh to install it")
             return []
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tsharkPath)
         // The two reassembly preferences are tshark's defaults, pinned against a user's profile.
-        process.arguments =
-            ["-n", "-r", file, "-o", "ip.defragment:TRUE", "-o", "tcp.desegment_tcp_streams:TRUE"]
-            + options + [
-                "-Y", "dns", "-T", "fields", "-e", "frame.number", "-e", "dns.id", "-E", "occurrence=a",
-            ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "tshark exited with \(process.terminationStatus) on \(file)")
-        let text = String(decoding: data, as: UTF8.self)
-        return text.split(whereSeparator: \.isNewline).flatMap { line -> [String] in
+        let (status, lines) = try Tshark.run(
+            file: file, ["-o", "ip.defragment:TRUE", "-o", "tcp.desegment_tcp_streams:TRUE"] + options
+                + ["-Y", "dns", "-T", "fields", "-e", "frame.number", "-e", "dns.id", "-E", "occurrence=a"])
+        #expect(status == 0, "tshark exited with \(status) on \(file)")
+        return lines.flatMap { line -> [String] in
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard fields.count == 2 else { return [] }
             return fields[1].split(separator: ",").map { "\(fields[0]) \($0)" }
