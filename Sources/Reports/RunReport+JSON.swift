@@ -66,12 +66,20 @@ extension RunReport {
             .object(["label": .string(fault.label), "start_seconds": .number(Double(fault.start.nanoseconds) / 1e9),
                      "end_seconds": fault.end.map { .number(Double($0.nanoseconds) / 1e9) } ?? .null])
         })
+        root["figures"] = figuresJSON
         root["expectations"] = .array(expectations.map { result in
             .object(["figure": .string(result.figure), "op": .string(result.comparison),
                      "threshold": .number(result.threshold), "text": .string(result.text),
                      "value": result.value.map { .number($0) } ?? .null, "passed": .bool(result.passed)])
         })
         return .object(root)
+    }
+
+    /// Every figure an expectation may name, with its value: what `ddnslab compare` compares.
+    var figuresJSON: JSONValue {
+        var object: [String: JSONValue] = [:]
+        for (path, value) in figures where object[path] == nil { object[path] = .number(value) }
+        return .object(object)
     }
 
     private func classJSON(_ report: ClassReport) -> JSONValue {
