@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "Scenario", targets: ["Scenario"]),
         .library(name: "Reports", targets: ["Reports"]),
+        .library(name: "Regression", targets: ["Regression"]),
         .library(name: "Storage", targets: ["Storage"]),
         .library(name: "Balancer", targets: ["Balancer"]),
         .library(name: "HTTPWire", targets: ["HTTPWire"]),
@@ -63,6 +64,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "Reports", dependencies: ["Determinism", "Metrics"], swiftSettings: strict),
+        // Layer 3: suites and regression gating over report files (JUnit, suite index, compare), sans-IO.
+        .target(
+            name: "Regression",
+            dependencies: ["Reports", "HTTPWire", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
         .target(
             name: "Simulation",
             dependencies: [
@@ -85,6 +92,7 @@ let package = Package(
             name: "ddnslab",
             dependencies: [
                 "DNSWire", "DNSZone", "Scenario", "Simulation", "Reports", "PcapCapture", "PcapReplay", "PcapDecode",
+                "Regression",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -114,6 +122,11 @@ let package = Package(
         .testTarget(name: "TrafficTests", dependencies: ["Traffic", "HTTPWire", "DNSWire", "DNSZone", "Determinism"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Determinism", "DNSWire"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Determinism"]),
+        .testTarget(
+            name: "RegressionTests",
+            dependencies: ["Regression", "Reports", "HTTPWire", "Simulation", "Scenario", "DNSZone"],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "SimNet", "Scenario", "Nameserver", "Traffic", "Balancer", "Reports", "Metrics", "Storage", "DNSZone", "DNSWire", "Determinism"]),
     ],
     swiftLanguageModes: [.v6]

@@ -28,4 +28,27 @@ expect 0 "$bin" validate scenarios/quickstart.yaml scenarios/faults.yaml
 expect 0 "$bin" pcap inspect --json fixtures/pcap/dnscap-dns.pcap
 grep -q '"decoded": 82' "$work/out" || { echo "cli: pcap inspect --json lacks messages.decoded"; status=1; }
 expect 2 "$bin" pcap inspect "$work/broken.yaml"
+# Suites (issue 9): several files or a folder; the worst scenario decides the exit code.
+expect 0 "$bin" run scenarios/quickstart.yaml scenarios/quickstart.yaml --quiet --duration 5s --jobs 2 --out "$work/suite-ok"
+for f in junit.xml index.json index.html quickstart/report.json quickstart-2/summary.md; do
+    [ -f "$work/suite-ok/$f" ] || { echo "cli: the suite did not write $f"; status=1; }
+done
+cmp -s "$work/ok/report.json" "$work/suite-ok/quickstart/report.json" \
+    || { echo "cli: a scenario's report in a suite differs from its single run"; status=1; }
+expect 1 "$bin" run scenarios/quickstart.yaml "$work/strict.yaml" --quiet --duration 5s --out "$work/suite-fail"
+grep -q 'FAIL strict: legit.latency.p99' "$work/out" || { echo "cli: the suite table lacks the failed figure"; status=1; }
+mkdir -p "$work/dir/sub" && cp "$work/strict.yaml" "$work/dir/sub/" && cp "$work/broken.yaml" "$work/dir/"
+expect 2 "$bin" run "$work/dir" --quiet --duration 5s --out "$work/suite-bad"
+grep -q '<testcase name="load" classname="ddnslab.broken">' "$work/suite-bad/junit.xml" \
+    || { echo "cli: junit.xml lacks the invalid scenario's error test case"; status=1; }
+[ -f "$work/suite-bad/sub/strict/report.json" ] || { echo "cli: a folder's scenarios below it did not run"; status=1; }
+expect 2 "$bin" run "$work/no-such-folder" scenarios/quickstart.yaml --quiet
+if command -v xmllint >/dev/null; then
+    for xml in "$work/suite-ok/junit.xml" "$work/suite-bad/junit.xml"; do
+        xmllint --noout --schema Tests/RegressionTests/Fixtures/junit-4.xsd "$xml" 2>"$work/err" \
+            || { echo "cli: $xml does not validate"; cat "$work/err"; status=1; }
+    done
+else
+    echo "cli: xmllint is absent (Debian libxml2-utils): junit.xml not validated"
+fi
 exit $status

@@ -11,10 +11,21 @@ import Simulation
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a scenario in the simulator and write reports/<scenario>/report.json and summary.md.",
-        discussion: "Exit status: 0 every expectation holds, 1 an expectation failed, 2 invalid input, 3 internal error.")
+        discussion: """
+            Exit status: 0 every expectation holds, 1 an expectation failed, 2 invalid input, 3 internal error.
+            Several files or a folder (every *.yaml below it) run as a suite: one process per scenario, \
+            --jobs at once; --out (default reports/suite) gets a folder per scenario, junit.xml, index.json \
+            and index.html; the exit status is the worst of the scenarios'.
+            """)
 
-    @Argument(help: "The scenario file (YAML, docs/scenarios.md).")
-    var scenario: String
+    @Argument(help: "A scenario file (YAML, docs/scenarios.md); several files or a folder run as a suite (docs/ci.md).")
+    var scenarios: [String]
+
+    /// The scenario of a single run.
+    var scenario: String { scenarios[0] }
+
+    @Option(name: .long, help: "Suites: scenarios run at once, each in its own process (default: the number of cores).")
+    var jobs: Int?
 
     @Option(name: .long, help: "Override the scenario's seed.")
     var seed: UInt64?
@@ -35,6 +46,7 @@ struct Run: ParsableCommand {
     var quiet = false
 
     func run() throws {
+        if isSuite { throw ExitCode(runSuite()) }
         let started = ContinuousClock.now
         var loaded = try Self.loadScenario(scenario)
         if let seed { loaded.scenario.seed = seed }
