@@ -4,8 +4,11 @@ SCRATCH ?= .build
 DIFF_SEED ?= 20261121
 DIFF_COUNT ?= 10000
 FUZZ_SECONDS ?= 600
+# make regress: scenarios at once (empty: one per core) and where the suite's reports go.
+JOBS ?=
+REGRESS_OUT ?= $(SCRATCH)/regress
 
-.PHONY: bootstrap build demo test unit-test interop-codec determinism cli lint scenarios bench fuzz fuzz-build clean
+.PHONY: bootstrap build demo test unit-test interop-codec determinism cli lint scenarios regress baseline bench fuzz fuzz-build clean
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -42,6 +45,18 @@ scenarios:
 		$(SCRATCH)/debug/ddnslab run $$f --quiet --out $(SCRATCH)/scenario-reports/$$(basename $$(dirname $$f))-$$(basename $$f .yaml); code=$$?; \
 		echo "scenario $$f: exit $$code"; [ $$code -eq 0 ] || status=1; \
 	done; exit $$status
+
+# Issue 9: the scenario library as a suite (junit.xml, index.html in $(REGRESS_OUT)), then its
+# figures against the committed baseline; fails on a failed expectation or a regression (docs/ci.md).
+regress:
+	$(SWIFT) build --scratch-path $(SCRATCH) --product ddnslab
+	@status=0; $(SCRATCH)/debug/ddnslab run scenarios --out $(REGRESS_OUT) $(if $(JOBS),--jobs $(JOBS)) || status=1; \
+		$(SCRATCH)/debug/ddnslab compare baselines/library.json $(REGRESS_OUT) --thresholds baselines/thresholds.yaml \
+		|| status=1; exit $$status
+
+# After an intended change of figures: the last `make regress` becomes the baseline (review its diff).
+baseline:
+	cp $(REGRESS_OUT)/index.json baselines/library.json
 
 # Exit codes of the run and validate commands.
 cli:
