@@ -102,6 +102,7 @@ struct Run: ParsableCommand {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             try Data(json.text.utf8).write(to: URL(fileURLWithPath: "\(folder)/report.json"))
             try Data(outcome.report.markdown.utf8).write(to: URL(fileURLWithPath: "\(folder)/summary.md"))
+            try Data(outcome.report.html.utf8).write(to: URL(fileURLWithPath: "\(folder)/report.html"))
             if let trace { try Data((outcome.traceLines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: trace)) }
         } catch {
             FileHandle.standardError.write(Data("error: cannot write the report: \(error)\n".utf8))

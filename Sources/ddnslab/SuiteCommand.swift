@@ -11,7 +11,7 @@ import Scenario
 /// once. Then `junit.xml`, `index.json` and `index.html` go to OUT and a table to standard output.
 extension Run {
     /// Whether each scenario's folder gets a `report.html` to link from `index.html`.
-    static let writesHTMLReport = false
+    static let writesHTMLReport = true
 
     /// More than one file, or a folder.
     var isSuite: Bool {

@@ -1,11 +1,32 @@
+import DNSWire
+import DNSZone
+import Determinism
 import Foundation
 import Regression
+import Reports
+import Scenario
+import Simulation
+import Testing
 
 /// Fixtures and external tools for the regression tests.
 enum RegressionTestSupport {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Runs a scenario of the library in this process (its zones must be the dyn.example fixture),
+    /// after `edit` changed its YAML text; `duration` overrides the scenario's.
+    static func runScenario(_ path: String, duration: SimDuration? = nil,
+                            edit: (String) throws -> String = { $0 }) throws -> RunReport {
+        let yaml = try edit(String(contentsOf: repositoryRoot.appendingPathComponent(path), encoding: .utf8))
+        var scenario = try ScenarioLoader.load(yaml: yaml, file: path).get()
+        if let duration { scenario.duration = duration }
+        try #require(scenario.zoneFiles.allSatisfy { $0.hasSuffix("fixtures/zones/dyn.example.zone") })
+        let zoneText = try String(contentsOf: repositoryRoot.appendingPathComponent("fixtures/zones/dyn.example.zone"),
+                                  encoding: .utf8)
+        let zone = try ZoneFileParser.load(zoneText, fileName: "dyn.example.zone", origin: DNSName("dyn.example.")!).zone
+        return try ScenarioRun(scenario: scenario, zones: try ZoneSet([zone]), scenarioFile: path).run().report
+    }
 
     /// The path of an executable on PATH, or nil.
     static func tool(_ name: String) -> String? {

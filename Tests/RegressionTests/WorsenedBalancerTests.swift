@@ -1,10 +1,6 @@
-import DNSZone
-import DNSWire
 import Foundation
 import Regression
 import Reports
-import Scenario
-import Simulation
 import Testing
 
 /// Issue 9, point 1: a deliberately worsened balancer setting makes compare fail, naming the figure.
@@ -16,19 +12,12 @@ import Testing
 /// names `server.ns1.queries` (up is worse) and `balancers.cache_hits` (down is worse); latency
 /// moved by about 1 ms at p99, inside the default tolerance, and stays a plain change.
 @Suite struct WorsenedBalancerTests {
-    static let root = RegressionTestSupport.repositoryRoot
-
     static func report(cacheSize: String) throws -> String {
-        var yaml = try String(contentsOf: root.appendingPathComponent("scenarios/balancer.yaml"), encoding: .utf8)
         let committed = "size: 100000"
-        try #require(yaml.contains(committed), "scenarios/balancer.yaml changed its packet cache; update this test")
-        yaml = yaml.replacingOccurrences(of: committed, with: "size: \(cacheSize)")
-        var scenario = try ScenarioLoader.load(yaml: yaml, file: "scenarios/balancer.yaml").get()
-        scenario.duration = .seconds(5)
-        let zoneText = try String(contentsOf: root.appendingPathComponent("fixtures/zones/dyn.example.zone"), encoding: .utf8)
-        let zone = try ZoneFileParser.load(zoneText, fileName: "dyn.example.zone", origin: DNSName("dyn.example.")!).zone
-        let outcome = try ScenarioRun(scenario: scenario, zones: try ZoneSet([zone]), scenarioFile: "scenarios/balancer.yaml").run()
-        return outcome.report.json.text
+        return try RegressionTestSupport.runScenario("scenarios/balancer.yaml", duration: .seconds(5)) { yaml in
+            try #require(yaml.contains(committed), "scenarios/balancer.yaml changed its packet cache; update this test")
+            return yaml.replacingOccurrences(of: committed, with: "size: \(cacheSize)")
+        }.json.text
     }
 
     @Test func aTinyPacketCacheIsARegressionOnNameserverLoadAndCacheHits() throws {
