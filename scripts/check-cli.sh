@@ -43,6 +43,14 @@ grep -q '<testcase name="load" classname="ddnslab.broken">' "$work/suite-bad/jun
     || { echo "cli: junit.xml lacks the invalid scenario's error test case"; status=1; }
 [ -f "$work/suite-bad/sub/strict/report.json" ] || { echo "cli: a folder's scenarios below it did not run"; status=1; }
 expect 2 "$bin" run "$work/no-such-folder" scenarios/quickstart.yaml --quiet
+# compare (issue 9): 0 without a regression, 1 with one (a scenario that passed now fails), 2 bad input.
+expect 0 "$bin" compare "$work/ok" "$work/suite-ok/quickstart/report.json"
+expect 0 "$bin" compare "$work/suite-ok" "$work/suite-ok/index.json" --thresholds baselines/thresholds.yaml
+expect 1 "$bin" compare "$work/ok/report.json" "$work/strict/report.json"
+grep -q 'REGRESSED  quickstart  status' "$work/out" || { echo "cli: compare did not name the failing scenario"; status=1; }
+expect 2 "$bin" compare "$work/broken.yaml" "$work/ok"
+printf 'rules: [{figure: x, worse: sideways}]\n' > "$work/bad-thresholds.yaml"
+expect 2 "$bin" compare "$work/ok" "$work/ok" --thresholds "$work/bad-thresholds.yaml"
 if command -v xmllint >/dev/null; then
     for xml in "$work/suite-ok/junit.xml" "$work/suite-bad/junit.xml"; do
         xmllint --noout --schema Tests/RegressionTests/Fixtures/junit-4.xsd "$xml" 2>"$work/err" \
