@@ -14,8 +14,12 @@ extension RunReport {
                     + "(digest <code>\(Self.hex(scenarioDigest))</code>), trace digest <code>\(traceDigest)</code> "
                     + "(\(traceEvents) events), ddnslab \(BuildInfo.version).</p>")
         if !expectations.isEmpty { body.append(expectationTable) }
-        body.append(classTable)
+        if !classes.isEmpty { body.append(classTable) }
+        if !replication.isEmpty { body.append(replicationTable) }
+        if let web { body.append(updatesTable(web)) }
         body.append("<h2>Charts</h2>")
+        let charts = self.charts
+        if charts.isEmpty { body.append("<p>No resolver population and no balancer: no per-second series to chart.</p>") }
         body.append(contentsOf: charts.map(\.svg))
         if !faults.isEmpty {
             body.append("<h2>Faults</h2><ul>" + faults.map { fault in
@@ -28,7 +32,7 @@ extension RunReport {
             <style>
             body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1040px}
             table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px}
-            td.n{text-align:right}.pass{color:#1a7f37}.fail{color:#cf222e;font-weight:bold}
+            td.n{text-align:right;white-space:nowrap}.pass{color:#1a7f37}.fail{color:#cf222e;font-weight:bold}
             svg.chart{display:block;margin:1em 0;font-size:11px}svg .title{font-size:13px;font-weight:bold}
             </style></head><body>
             \(body.joined(separator: "\n"))
@@ -58,6 +62,38 @@ extension RunReport {
                 + [JSONValue.format(report.availabilityPercent, decimals: 3) + "%", Self.ms(latency.value(atPercentile: 50)),
                    Self.ms(latency.value(atPercentile: 99)), Self.ms(latency.isEmpty ? 0 : latency.maximum)]
             rows.append("<tr><td>\(SVGChart.escape(report.name))</td>" + cells.map { "<td class=\"n\">\($0)</td>" }.joined() + "</tr>")
+        }
+        return rows.joined(separator: "\n") + "\n</table>"
+    }
+
+    private var replicationTable: String {
+        var rows = ["<h2>Replication</h2>", "<p>\(changesCommitted) changes committed on the primary.</p>",
+                    "<table><tr><th>secondary</th><th>lag p50</th><th>lag p99</th><th>lag max</th><th>missing</th>"
+                    + "<th>behind</th><th>expired</th><th>differing records</th></tr>"]
+        for entry in replication {
+            let lag = entry.lag
+            let cells = [Self.ms(lag.value(atPercentile: 50)), Self.ms(lag.value(atPercentile: 99)),
+                         Self.ms(lag.isEmpty ? 0 : lag.maximum), "\(entry.missing)", Self.seconds(entry.behind),
+                         Self.seconds(entry.expired), "\(entry.differingRecords)"]
+            rows.append("<tr><td>\(SVGChart.escape(entry.secondary))</td>" + cells.map { "<td class=\"n\">\($0)</td>" }.joined() + "</tr>")
+        }
+        return rows.joined(separator: "\n") + "\n</table>"
+    }
+
+    private func updatesTable(_ web: WebReport) -> String {
+        var rows = ["<h2>Updates</h2>",
+                    "<p>\(web.requests) requests to \(SVGChart.escape(web.server)): \(web.accepted) accepted, \(web.unchanged) unchanged, "
+                    + "\(web.rejected) rejected, \(web.failed) failed; \(web.committed) committed, \(web.lost.count) acknowledged "
+                    + "updates lost, \(web.crashes) crashes.</p>",
+                    "<table><tr><th>updaters</th><th>model</th><th>requests</th><th>accepted</th><th>rejected</th><th>failed</th>"
+                    + "<th>address changes</th><th>reachability gap p50</th><th>p99</th><th>unresolved</th></tr>"]
+        for population in web.updaters {
+            let gap = population.gap
+            let cells = ["\(population.requests)", "\(population.accepted)", "\(population.rejected)", "\(population.failed)",
+                         "\(population.ipChanges)", Self.ms(gap.value(atPercentile: 50)), Self.ms(gap.value(atPercentile: 99)),
+                         "\(population.unresolved)"]
+            rows.append("<tr><td>\(SVGChart.escape(population.name))</td><td>\(SVGChart.escape(population.model))</td>"
+                        + cells.map { "<td class=\"n\">\($0)</td>" }.joined() + "</tr>")
         }
         return rows.joined(separator: "\n") + "\n</table>"
     }
