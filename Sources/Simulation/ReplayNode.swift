@@ -71,7 +71,7 @@ public struct ReplayNode {
 
     /// Simulated addresses for the captured ones: kept, or distinct pseudo-random addresses of the same
     /// family drawn from the run's seed (100.64.0.0/10, 2001:db8:e::/48), the same for every run.
-    static func addresses(for captured: [String], mapping: ReplaySpec.AddressMapping, seed: UInt64,
+    public static func addresses(for captured: [String], mapping: ReplaySpec.AddressMapping, seed: UInt64,
                           label: String) -> [IPAddress] {
         var random = SeededRandom(seed: seed, label: "replay.addresses." + label)
         var taken: Set<IPAddress> = []
