@@ -5,7 +5,7 @@ DIFF_SEED ?= 20261121
 DIFF_COUNT ?= 10000
 FUZZ_SECONDS ?= 600
 
-.PHONY: bootstrap build demo test unit-test interop-codec determinism cli lint scenarios replay-powerdns bench fuzz fuzz-build clean
+.PHONY: bootstrap build demo test unit-test interop-codec determinism cli lint scenarios replay-powerdns sweep bench fuzz fuzz-build clean
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -18,10 +18,16 @@ demo: build
 	@$(SCRATCH)/debug/ddnslab run scenarios/quickstart.yaml; status=$$?; \
 		echo "quickstart report: reports/quickstart/summary.md and reports/quickstart/report.json"; exit $$status
 
-test: bootstrap lint unit-test interop-codec determinism cli scenarios replay-powerdns
+test: bootstrap lint unit-test interop-codec determinism cli scenarios replay-powerdns sweep
 
 unit-test:
 	$(SWIFT) test --scratch-path $(SCRATCH)
+
+# Seed sweep of the cluster scenario with random faults, shards, an injected bug and shrinking (issue 9).
+SWEEP_SEEDS ?= 1000
+sweep:
+	$(SWIFT) build --scratch-path $(SCRATCH) --product ddnslab
+	scripts/check-sweep.sh $(SCRATCH)/debug/ddnslab $(SWEEP_SEEDS)
 
 # Two processes, same seed: identical reports (ISSUE-3 point 1).
 determinism:

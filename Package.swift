@@ -85,7 +85,8 @@ let package = Package(
             name: "ddnslab",
             dependencies: [
                 "DNSWire", "DNSZone", "Scenario", "Simulation", "Reports", "PcapCapture", "PcapReplay", "PcapDecode",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Determinism", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),

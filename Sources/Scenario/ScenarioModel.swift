@@ -382,12 +382,17 @@ public struct RandomFaultSpec: Sendable, Equatable {
     public var meanInterval: SimDuration
     public var minimumDuration: SimDuration
     public var maximumDuration: SimDuration
+    /// No fault starts at or after this instant and each ends by it (nil: the end of the run).
+    /// Not a scenario key: seed sweeps set it so that the cluster has time to heal before the end.
+    public var until: SimDuration?
 
-    public init(kinds: [String], meanInterval: SimDuration, minimumDuration: SimDuration, maximumDuration: SimDuration) {
+    public init(kinds: [String], meanInterval: SimDuration, minimumDuration: SimDuration, maximumDuration: SimDuration,
+                until: SimDuration? = nil) {
         self.kinds = kinds
         self.meanInterval = meanInterval
         self.minimumDuration = minimumDuration
         self.maximumDuration = maximumDuration
+        self.until = until
     }
 }
 

@@ -20,6 +20,7 @@ struct ClusterBuilder {
     /// Where primaries and secondaries keep their SQLite files (`<name>.sqlite3`); nil keeps them in
     /// memory (tests).
     var workFolder: String?
+    var injectedBug: InjectedBug?
     /// The provisioned primary database when the scenario has a web server.
     var webSetup: WebSetup?
     /// The plan of each `replay` item, in scenario order (a missing one replays nothing).

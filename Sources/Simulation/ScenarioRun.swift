@@ -20,6 +20,10 @@ public struct ScenarioRun {
     public var drain: SimDuration
     /// Keep every delivery as a `WireRecord` in the outcome (`--pcap-out`).
     public var recordWire = false
+    /// Check the invariants after the run (`Invariants`; seed sweeps).
+    public var checksInvariants = false
+    /// A deliberate bug switched on, so that a sweep can show it finds one (tests only).
+    public var injectedBug: InjectedBug?
     /// The plan of each `replay` item of the scenario, in order (the CLI reads the captures).
     public var replayPlans: [ReplayPlan] = []
 
@@ -40,11 +44,15 @@ public struct ScenarioRun {
         public var eventsProcessed: UInt64
         /// Every delivery, when `recordWire` was on.
         public var wire: [WireRecord] = []
+        /// With `checksInvariants`: the invariants that applied, and what broke.
+        public var invariantsChecked: [String] = []
+        public var violations: [InvariantViolation] = []
     }
 
     /// Runs the scenario; `progress` is called now and then with (simulated instant, events so far).
     public func run(progress: (Instant, UInt64) -> Void = { _, _ in }) throws(BuildError) -> Outcome {
         var builder = ClusterBuilder(scenario: scenario, zones: zones, workFolder: workFolder)
+        builder.injectedBug = injectedBug
         builder.replayPlans = replayPlans
         var (simulator, built) = try builder
             .build(recordTrace: recordTrace)
@@ -60,9 +68,13 @@ public struct ScenarioRun {
                 figure: expectation.figure, comparison: expectation.comparison.rawValue, threshold: expectation.threshold,
                 text: expectation.text, value: value, passed: value.map(expectation.holds) ?? false)
         }
-        return Outcome(
+        var outcome = Outcome(
             report: report, traceLines: simulator.trace.lines, eventsProcessed: simulator.eventsProcessed,
             wire: simulator.wireRecords)
+        if checksInvariants {
+            (outcome.invariantsChecked, outcome.violations) = checkInvariants(report, simulator, built)
+        }
+        return outcome
     }
 
     private func makeReport(_ simulator: Simulator<ClusterHost>, _ built: BuiltCluster) -> RunReport {
