@@ -81,7 +81,7 @@ let package = Package(
         // Layer 3: capture decoding (frames -> DNS messages), sans-IO over bytes.
         .target(name: "PcapDecode", swiftSettings: strict),
         // Layer 3: what a capture says (summary, replay plan, comparison), sans-IO over decoded messages.
-        .target(name: "PcapReplay", dependencies: ["PcapDecode", "DNSWire"], swiftSettings: strict),
+        .target(name: "PcapReplay", dependencies: ["PcapDecode", "DNSWire", "Determinism", "Metrics"], swiftSettings: strict),
         // Edge: libpcap (Debian libpcap-dev) reads and writes capture files; frames go to PcapDecode.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "PcapCapture", dependencies: ["CPcap", "PcapDecode"], swiftSettings: strict),
@@ -92,8 +92,8 @@ let package = Package(
             name: "ddnslab",
             dependencies: [
                 "DNSWire", "DNSZone", "Scenario", "Simulation", "Reports", "PcapCapture", "PcapReplay", "PcapDecode",
-                "Regression",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Determinism", "Regression", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),

@@ -7,10 +7,12 @@ need_apt=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 # pdns-server, pdns-backend-sqlite3 and bind9-dnsutils (dig): the PowerDNS interop test of the
 # Storage target (Tests/StorageTests/PowerDNSInteropTests.swift) serves our SQLite file with them.
+# dnsperf, tcpdump and sqlite3: scripts/replay-powerdns.sh (make replay-powerdns) captures dnsperf
+# against a real PowerDNS and replays it; the committed capture replays without them.
 # libxml2-utils (xmllint): the suite's junit.xml is validated against Jenkins' JUnit schema;
 # chromium: the HTML report is rendered headless to PNG (ReportHTMLTests).
-for pkg in libsqlite3-dev libpcap-dev pkg-config tshark pdns-server pdns-backend-sqlite3 bind9-dnsutils libxml2-utils \
-    chromium; do
+for pkg in libsqlite3-dev libpcap-dev pkg-config tshark pdns-server pdns-backend-sqlite3 bind9-dnsutils \
+    dnsperf tcpdump sqlite3 libxml2-utils chromium; do
     have_pkg "$pkg" || need_apt+=("$pkg")
 done
 # pip from Debian only where python3 has none of its own.

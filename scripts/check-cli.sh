@@ -28,6 +28,12 @@ expect 0 "$bin" validate scenarios/quickstart.yaml scenarios/faults.yaml
 expect 0 "$bin" pcap inspect --json fixtures/pcap/dnscap-dns.pcap
 grep -q '"decoded": 82' "$work/out" || { echo "cli: pcap inspect --json lacks messages.decoded"; status=1; }
 expect 2 "$bin" pcap inspect "$work/broken.yaml"
+# A replay whose capture cannot be read is invalid input (2), with the scenario's line and column.
+sed -e 's#powerdns-dnsperf.pcap#no-such-capture.pcap#' -e 's#\.\./\.\./fixtures#'"$PWD"'/fixtures#' \
+    scenarios/replay/powerdns.yaml > "$work/nocapture.yaml"
+expect 2 "$bin" run "$work/nocapture.yaml" --quiet --out "$work/nocapture"
+grep -q "nocapture.yaml:[0-9]*:[0-9]*: error: replay 'pdns': cannot read" "$work/err" \
+    || { echo "cli: a missing capture is not reported with its position"; cat "$work/err"; status=1; }
 # Suites (issue 9): several files or a folder; the worst scenario decides the exit code.
 expect 0 "$bin" run scenarios/quickstart.yaml scenarios/quickstart.yaml --quiet --duration 5s --jobs 2 --out "$work/suite-ok"
 for f in junit.xml index.json index.html quickstart/report.json quickstart-2/summary.md; do

@@ -24,6 +24,8 @@ public struct ReplayQuery: Equatable, Sendable {
     public var transport: CapturedDNSMessage.Transport
     /// The response the capture holds for it, if any.
     public var capturedResponse: [UInt8]?
+    /// The client's source port in the capture (a replay sends from the same port).
+    public var sourcePort: UInt16 = 0
 }
 
 /// A capture's queries as a replay schedule.
@@ -68,7 +70,7 @@ public struct ReplayPlan: Equatable, Sendable {
             waiting[key] = queries.count
             queries.append(ReplayQuery(
                 client: client, offsetNanoseconds: scaled, wire: captured.wire, transport: captured.transport,
-                capturedResponse: nil))
+                capturedResponse: nil, sourcePort: captured.source.port))
         }
         // Capture order is almost time order; a stable sort fixes what is not.
         queries = queries.enumerated()

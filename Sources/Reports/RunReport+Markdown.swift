@@ -60,6 +60,10 @@ extension RunReport {
             lines.append("")
             lines.append(contentsOf: webMarkdown.dropLast())
         }
+        if !replays.isEmpty {
+            lines.append("")
+            lines.append(contentsOf: replayMarkdown.dropLast())
+        }
         if !faults.isEmpty {
             lines.append("")
             lines.append("## Faults")

@@ -91,6 +91,14 @@ public struct ReportFigure: Sendable, Hashable {
         ("reachability_gap.unresolved", .count),
     ]
 
+    /// Figures of captured traffic replayed through the cluster: `replay.<suffix>` over every replay
+    /// source, `<replay>.<suffix>` for each (issue 8).
+    public static let replaySuffixes: [(suffix: String, unit: FigureUnit)] = [
+        ("queries", .count), ("same", .count), ("different_rcode", .count), ("different_answers", .count),
+        ("missing", .count), ("unscored", .count), ("same_ratio", .percent), ("answered_ratio", .percent),
+        ("latency.p50", .milliseconds), ("latency.p99", .milliseconds), ("latency.max", .milliseconds),
+    ]
+
     /// Every figure of a scenario with these populations and nameservers, in declaration order:
     /// each population's figures, then each server's, then, when there is a primary,
     /// `replication.changes` and each secondary's figures, then `trace.events`.
@@ -98,7 +106,8 @@ public struct ReportFigure: Sendable, Hashable {
     /// A scenario without a primary reports no replication figures, so its report is unchanged.
     public static func catalog(
         populations: [String], nameservers: [String], primaries: [String] = [], secondaries: [String] = [],
-        balancers: [String] = [], attack: Bool = false, edge: Bool = false, web: Bool = false, updaters: [String] = []
+        balancers: [String] = [], attack: Bool = false, edge: Bool = false, web: Bool = false, updaters: [String] = [],
+        replays: [String] = []
     ) -> [ReportFigure] {
         var figures: [ReportFigure] = []
         for population in populations {
@@ -142,6 +151,11 @@ public struct ReportFigure: Sendable, Hashable {
                 }
             }
         }
+        if !replays.isEmpty {
+            for prefix in ["replay"] + replays {
+                for (suffix, unit) in replaySuffixes { figures.append(ReportFigure(path: "\(prefix).\(suffix)", unit: unit)) }
+            }
+        }
         figures.append(ReportFigure(path: "trace.events", unit: .count))
         return figures
     }
@@ -154,6 +168,6 @@ extension Scenario {
             populations: workload.map(\.name), nameservers: nameservers.map(\.name),
             primaries: primaries.map(\.name), secondaries: secondaries.map(\.name), balancers: balancers.map(\.name),
             attack: workload.contains { $0.role == .attack }, edge: edge != nil, web: webPart.web != nil,
-            updaters: webPart.updaters.map(\.name))
+            updaters: webPart.updaters.map(\.name), replays: replays.map(\.name))
     }
 }

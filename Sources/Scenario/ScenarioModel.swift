@@ -33,6 +33,8 @@ public struct Scenario: Sendable, Equatable {
     public var edge: EdgeSpec?
     /// The web server, its customers, their update clients and address changes (issue 6).
     public var webPart = WebPart()
+    /// Captures replayed through the cluster (workload items `replay`), in file order.
+    public var replays: [ReplaySpec] = []
     /// The SHA-256-free stable digest of the scenario's bytes (FNV-1a 64), for the report.
     public var sourceDigest: UInt64
 
@@ -380,12 +382,17 @@ public struct RandomFaultSpec: Sendable, Equatable {
     public var meanInterval: SimDuration
     public var minimumDuration: SimDuration
     public var maximumDuration: SimDuration
+    /// No fault starts at or after this instant and each ends by it (nil: the end of the run).
+    /// Not a scenario key: seed sweeps set it so that the cluster has time to heal before the end.
+    public var until: SimDuration?
 
-    public init(kinds: [String], meanInterval: SimDuration, minimumDuration: SimDuration, maximumDuration: SimDuration) {
+    public init(kinds: [String], meanInterval: SimDuration, minimumDuration: SimDuration, maximumDuration: SimDuration,
+                until: SimDuration? = nil) {
         self.kinds = kinds
         self.meanInterval = meanInterval
         self.minimumDuration = minimumDuration
         self.maximumDuration = maximumDuration
+        self.until = until
     }
 }
 

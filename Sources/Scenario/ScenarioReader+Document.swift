@@ -62,6 +62,7 @@ extension ScenarioReader {
         scenario.webPart.customers = customers
         scenario.webPart.updaters = updaterSpecs
         scenario.webPart.ipChanges = ipChangeSpecs
+        scenario.replays = replaySpecs
         return scenario
     }
 

@@ -5,7 +5,7 @@ import Yams
 
 /// `workload`: populations of resolvers sending queries.
 extension ScenarioReader {
-    static let workloadKinds = ["resolvers", "changes", "updaters", "ip_changes"]
+    static let workloadKinds = ["resolvers", "changes", "updaters", "ip_changes", "replay"]
     static let populationKeys = [
         "name", "count", "site", "targets", "rate", "qtypes", "names", "nxdomain", "edns", "timeout", "retries",
         "tcp_fallback", "role", "start", "stop", "random_subdomain_of", "fixed_names", "malformed", "spoof",
@@ -15,7 +15,9 @@ extension ScenarioReader {
     static let ednsKeys = ["share", "sizes"]
     /// First components of figure paths that are not populations (`server.ns1.queries`, `trace.events`,
     /// `replication.changes`).
-    static let reservedPopulationNames = ["server", "trace", "replication", "balancer", "balancers", "attack"]
+    static let reservedPopulationNames = [
+        "server", "trace", "replication", "balancer", "balancers", "attack", "replay",
+    ]
     /// Mnemonics offered as "did you mean" suggestions for a misspelt query type.
     static let commonTypes = [
         "A", "NS", "CNAME", "SOA", "PTR", "MX", "TXT", "AAAA", "SRV", "NAPTR", "DS", "DNSKEY", "TLSA", "SVCB",
@@ -37,7 +39,7 @@ extension ScenarioReader {
             let errorsBefore = errors.count
             guard let fields = mapping(item, context: "workload item", allowed: Self.workloadKinds) else { continue }
             if fields.list.isEmpty, errors.count == errorsBefore {
-                report("workload item names no kind (use resolvers, changes, updaters or ip_changes)", at: item)
+                report("workload item names no kind (use resolvers, changes, updaters, ip_changes or replay)", at: item)
             }
             if fields.list.count > 1 {
                 let names = fields.list.map { "'\($0.key)'" }.joined(separator: ", ")
@@ -52,6 +54,7 @@ extension ScenarioReader {
             }
             if let updaters = fields["updaters"], let spec = readUpdaters(updaters) { updaterSpecs.append(spec) }
             if let ipChanges = fields["ip_changes"], let spec = readIPChanges(ipChanges) { ipChangeSpecs.append(spec) }
+            if let replay = fields["replay"], let spec = readReplay(replay) { replaySpecs.append(spec) }
         }
         return (populations, changes)
     }

@@ -55,6 +55,9 @@ struct ScenarioReader {
     /// Workload items `updaters` and `ip_changes`, in file order.
     var updaterSpecs: [UpdaterPopulationSpec] = []
     var ipChangeSpecs: [IPChangeSpec] = []
+    /// Workload items `replay` and their names, in file order.
+    var replaySpecs: [ReplaySpec] = []
+    var replayNames: [String] = []
     /// Whether some population has `role: attack` (the `attack.…` figures exist then).
     var hasAttackPopulation = false
     /// An `edge` section was read: its figures join the catalog.

@@ -142,8 +142,10 @@ extension ClusterBuilder {
         let consoles = built.balancers.map { Endpoint(node: $0.1, addressIndex: 0, port: BalancerNode.consolePort) }
         for index in simulator.host.balancers.indices { simulator.host.balancers[index].consoleSources = [id] }
         do {
-            simulator.host.add(try WebNode(store: setup.store, config: WebSetup.serverConfig(scenario), node: id,
-                                           primary: Endpoint(node: primary, addressIndex: 0, port: 53), balancers: consoles))
+            var node = try WebNode(store: setup.store, config: WebSetup.serverConfig(scenario), node: id,
+                                   primary: Endpoint(node: primary, addressIndex: 0, port: 53), balancers: consoles)
+            node.losesOneAcknowledgedUpdate = injectedBug == .loseAcknowledgedUpdate
+            simulator.host.add(node)
         } catch {
             throw .storage(error)
         }

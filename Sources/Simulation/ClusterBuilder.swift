@@ -3,6 +3,7 @@ import DNSWire
 import DNSZone
 import Determinism
 import Nameserver
+import PcapReplay
 import Scenario
 import SimNet
 import Storage
@@ -19,8 +20,11 @@ struct ClusterBuilder {
     /// Where primaries and secondaries keep their SQLite files (`<name>.sqlite3`); nil keeps them in
     /// memory (tests).
     var workFolder: String?
+    var injectedBug: InjectedBug?
     /// The provisioned primary database when the scenario has a web server.
     var webSetup: WebSetup?
+    /// The plan of each `replay` item, in scenario order (a missing one replays nothing).
+    var replayPlans: [ReplayPlan] = []
 
     /// The web server's node: after the nameservers and balancers.
     var webNode: NodeID { NodeID(scenario.nameservers.count + scenario.balancers.count) }
@@ -95,6 +99,7 @@ struct ClusterBuilder {
             simulator.host.add(resolverNode)
             built.populations.append((spec.name, id))
         }
+        addReplays(to: &simulator, siteIDs: siteIDs, networkMask: networkMask, built: &built)
         if let edge = scenario.edge {
             let filter = EdgeFilterConfig(dropSourcePorts: edge.dropSourcePorts,
                                           maxPacketsPerSecondPerSource: edge.maxPacketsPerSecondPerSource,
@@ -309,6 +314,8 @@ struct BuiltCluster {
     /// The web server and the updater populations (with the customers each runs).
     var web: (String, NodeID)?
     var updaters: [(String, NodeID, Range<Int>)] = []
+    /// Replayed captures, in scenario order.
+    var replays: [(String, NodeID)] = []
 
     /// For each secondary, the index of its primary in `ClusterHost.primaries`.
     var secondaryPrimary: [Int] {

@@ -17,6 +17,7 @@ public struct ClusterHost: NodeHost {
         case balancer(Int)
         case web(Int)
         case updaters(Int)
+        case replay(Int)
     }
 
     var kinds: [Kind] = []
@@ -27,6 +28,7 @@ public struct ClusterHost: NodeHost {
     public internal(set) var balancers: [BalancerNode] = []
     public internal(set) var webs: [WebNode] = []
     public internal(set) var updaters: [UpdaterNode] = []
+    public internal(set) var replays: [ReplayNode] = []
 
     public init() {}
 
@@ -54,6 +56,7 @@ public struct ClusterHost: NodeHost {
         case .balancer(let index): balancers[index].handle(input, now: now, actions: &actions)
         case .web(let index): webs[index].handle(input, now: now, actions: &actions)
         case .updaters(let index): updaters[index].handle(input, now: now, actions: &actions)
+        case .replay(let index): replays[index].handle(input, now: now, actions: &actions)
         }
     }
 
@@ -66,6 +69,7 @@ public struct ClusterHost: NodeHost {
         case .balancer(let index): balancers[index].restart()
         case .web(let index): webs[index].restart()
         case .updaters(let index): updaters[index].restart()
+        case .replay(let index): replays[index].restart()
         }
     }
 
@@ -76,6 +80,7 @@ public struct ClusterHost: NodeHost {
         case .secondary(let index): secondaries[index].assign(connection, tag: tag)
         case .balancer(let index): balancers[index].assign(connection, tag: tag)
         case .updaters(let index): updaters[index].assign(connection, tag: tag)
+        case .replay(let index): replays[index].assign(connection, tag: tag)
         case .nameserver, .primary, .web: break
         }
     }
@@ -119,6 +124,11 @@ public struct ClusterHost: NodeHost {
     mutating func add(_ node: UpdaterNode) {
         kinds.append(.updaters(updaters.count))
         updaters.append(node)
+    }
+
+    mutating func add(_ node: ReplayNode) {
+        kinds.append(.replay(replays.count))
+        replays.append(node)
     }
 
     mutating func setAddressBook(_ book: [[IPAddress]]) {

@@ -45,29 +45,42 @@ extension ClusterBuilder {
         }
     }
 
-    /// Faults at exponential intervals from the "faults" stream; kinds and targets drawn uniformly.
+    /// The random faults as simulator faults (each on a host or pair of sites of the scenario).
     private func randomFaults(_ spec: RandomFaultSpec, siteIDs: [String: SiteID], built: BuiltCluster, end: Instant) -> [SimFault] {
+        RandomFaults.draw(scenario).compactMap { fault in
+            guard let kind = simKind(fault.kind, node: hostNode, siteIDs: siteIDs) else { return nil }
+            let start = Instant.zero + fault.at
+            return SimFault(at: start, end: fault.duration.map { start + $0 }, kind: kind, label: label(fault.kind) + " (random)")
+        }
+    }
+}
+
+/// The faults a scenario's `random_faults` draws from its seed (the "faults" stream): at exponential
+/// intervals, kinds and targets (nameservers, links) drawn uniformly, durations uniform in the range,
+/// each cut at the end of the run (or at `until`). The same scenario and seed draw the same list, so
+/// a seed sweep can write them out as ordinary `faults` (`ddnslab sweep shrink`).
+public enum RandomFaults {
+    public static func draw(_ scenario: Scenario) -> [FaultSpec] {
+        guard let spec = scenario.randomFaults else { return [] }
         var random = SeededRandom(seed: scenario.seed, label: "faults")
-        var plan: [SimFault] = []
-        var at = Instant.zero
+        var faults: [FaultSpec] = []
+        var at = SimDuration.zero
+        let end = min(scenario.duration, spec.until ?? scenario.duration)
         let hosts = scenario.nameservers.map(\.name)
         let links = scenario.links.map(\.between)
-        while plan.count < 10_000 {
+        while faults.count < 10_000 {
             at = at + .nanoseconds(Int64(random.exponential(mean: Double(spec.meanInterval.nanoseconds))))
             guard at < end, let kindName = random.element(of: spec.kinds) else { break }
             let span = spec.maximumDuration.nanoseconds - spec.minimumDuration.nanoseconds
             let duration = spec.minimumDuration + .nanoseconds(span > 0 ? Int64(random.below(UInt64(span))) : 0)
-            guard let kind = randomKind(kindName, hosts: hosts, links: links, random: &random) else { continue }
-            guard let simKind = simKind(kind, node: { name in scenario.nameservers.firstIndex { $0.name == name }.map { NodeID($0) } },
-                                        siteIDs: siteIDs)
-            else { continue }
-            plan.append(SimFault(at: at, end: min(at + duration, end), kind: simKind, label: label(kind) + " (random)"))
+            guard let kind = kind(kindName, hosts: hosts, links: links, random: &random) else { continue }
+            faults.append(FaultSpec(at: at, duration: min(at + duration, end) - at, kind: kind))
         }
-        return plan
+        return faults
     }
 
-    private func randomKind(_ name: String, hosts: [String], links: [(String, String)],
-                            random: inout SeededRandom) -> FaultKind? {
+    private static func kind(_ name: String, hosts: [String], links: [(String, String)],
+                                    random: inout SeededRandom) -> FaultKind? {
         switch name {
         case "crash": return random.element(of: hosts).map { .crash(host: $0) }
         case "hang": return random.element(of: hosts).map { .hang(host: $0) }

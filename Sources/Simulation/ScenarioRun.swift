@@ -1,6 +1,7 @@
 import DNSZone
 import Determinism
 import Metrics
+import PcapReplay
 import Reports
 import Scenario
 import SimNet
@@ -19,13 +20,20 @@ public struct ScenarioRun {
     public var drain: SimDuration
     /// Keep every delivery as a `WireRecord` in the outcome (`--pcap-out`).
     public var recordWire = false
+    /// Check the invariants after the run (`Invariants`; seed sweeps).
+    public var checksInvariants = false
+    /// A deliberate bug switched on, so that a sweep can show it finds one (tests only).
+    public var injectedBug: InjectedBug?
+    /// The plan of each `replay` item of the scenario, in order (the CLI reads the captures).
+    public var replayPlans: [ReplayPlan] = []
 
     public init(scenario: Scenario, zones: ZoneSet, scenarioFile: String, recordTrace: Bool = false) {
         self.scenario = scenario
         self.zones = zones
         self.scenarioFile = scenarioFile
         self.recordTrace = recordTrace
-        let longest = scenario.workload.map { $0.timeout * Int64($0.retries + 1) }.max() ?? .zero
+        let longest = (scenario.workload.map { $0.timeout * Int64($0.retries + 1) } + scenario.replays.map(\.timeout))
+            .max() ?? .zero
         drain = longest
     }
 
@@ -36,11 +44,16 @@ public struct ScenarioRun {
         public var eventsProcessed: UInt64
         /// Every delivery, when `recordWire` was on.
         public var wire: [WireRecord] = []
+        /// With `checksInvariants`: the invariants that applied, and what broke.
+        public var invariantsChecked: [String] = []
+        public var violations: [InvariantViolation] = []
     }
 
     /// Runs the scenario; `progress` is called now and then with (simulated instant, events so far).
     public func run(progress: (Instant, UInt64) -> Void = { _, _ in }) throws(BuildError) -> Outcome {
         var builder = ClusterBuilder(scenario: scenario, zones: zones, workFolder: workFolder)
+        builder.injectedBug = injectedBug
+        builder.replayPlans = replayPlans
         var (simulator, built) = try builder
             .build(recordTrace: recordTrace)
         simulator.recordsWire = recordWire
@@ -48,15 +61,20 @@ public struct ScenarioRun {
         simulator.run(until: end, progressEvery: 1 << 18, progress: progress)
         var report = makeReport(simulator, built)
         addWeb(to: &report, simulator, built, store: builder.webSetup?.store)
+        addReplays(to: &report, simulator)
         report.expectations = scenario.expectations.map { expectation in
             let value = report.figure(expectation.figure)
             return RunReport.ExpectationResult(
                 figure: expectation.figure, comparison: expectation.comparison.rawValue, threshold: expectation.threshold,
                 text: expectation.text, value: value, passed: value.map(expectation.holds) ?? false)
         }
-        return Outcome(
+        var outcome = Outcome(
             report: report, traceLines: simulator.trace.lines, eventsProcessed: simulator.eventsProcessed,
             wire: simulator.wireRecords)
+        if checksInvariants {
+            (outcome.invariantsChecked, outcome.violations) = checkInvariants(report, simulator, built)
+        }
+        return outcome
     }
 
     private func makeReport(_ simulator: Simulator<ClusterHost>, _ built: BuiltCluster) -> RunReport {

@@ -47,6 +47,9 @@ public struct WebNode {
     /// Group commits, and requests lost uncommitted by a crash while waiting for theirs.
     public private(set) var groups = 0
     public private(set) var requestsLostWaiting = 0
+    /// `InjectedBug.loseAcknowledgedUpdate`: after the first acknowledged change, put the old
+    /// records back behind everyone's back (no push, no purge, no log).
+    var losesOneAcknowledgedUpdate = false
 
     /// A push or purge waiting for its acknowledgement.
     struct Control {
@@ -124,6 +127,11 @@ public struct WebNode {
         actions.append(.tcpSend(connection, outcome.response.serialized()))
         actions.append(.tcpClose(connection))
         peers[connection] = nil
+        if losesOneAcknowledgedUpdate, let change = outcome.committed.first(where: \.changed), !change.removed.isEmpty {
+            losesOneAcknowledgedUpdate = false
+            loseQuietly(change, now: now)
+            return
+        }
         for change in outcome.committed where change.changed {
             commits.append((change.zone, change.newSerial, now))
             let push = ZoneChangePush.make(id: takeID(), diff: change.diff)
@@ -195,5 +203,28 @@ public struct WebNode {
         } catch {
             storageFailures += 1
         }
+    }
+}
+
+/// Deliberate bugs a test can switch on to show that a seed sweep finds them. Never on otherwise.
+public enum InjectedBug: String, Sendable, CaseIterable {
+    /// The web host loses one acknowledged update: right after answering the first accepted change,
+    /// it writes the old records back to the database without telling anyone.
+    case loseAcknowledgedUpdate = "lose-acknowledged-update"
+}
+
+extension WebNode {
+    /// `InjectedBug.loseAcknowledgedUpdate`: the change's old RRsets written back directly.
+    mutating func loseQuietly(_ change: ChangeResult, now: Instant) {
+        var rrsets: [RRset] = []
+        for record in change.removed {
+            if let index = rrsets.firstIndex(where: { $0.owner == record.name && $0.type == record.type }) {
+                _ = rrsets[index].insert(record.rdata)
+            } else {
+                rrsets.append(RRset(owner: record.name, type: record.type, ttl: record.ttl, rdatas: [record.rdata]))
+            }
+        }
+        _ = try? store.apply(ZoneChange(rrsets.map { .replace($0) }), to: change.zone, now: now,
+                             epoch: config.epochSeconds)
     }
 }

@@ -3,6 +3,8 @@ import DNSZone
 import Determinism
 import Foundation
 import PcapCapture
+import PcapDecode
+import PcapReplay
 import Reports
 import Scenario
 import Simulation
@@ -69,6 +71,7 @@ struct Run: ParsableCommand {
             throw ExitCode(Exit.internalError)
         }
         runner.workFolder = work
+        runner.replayPlans = Self.loadReplays(loaded.scenario, scenarioPath: scenario)
         runner.recordWire = pcapOut != nil
         let progress = ProgressLine(enabled: !quiet && isatty(STDERR_FILENO) == 1, total: loaded.scenario.duration,
                                     started: started)
@@ -130,6 +133,25 @@ struct Run: ParsableCommand {
             return (scenario, try ZoneFiles.load(files).0)
         } catch {
             fail(error.description)
+        }
+    }
+
+    /// Reads each `replay` item's capture (relative to the scenario) into its plan; exits with status 2
+    /// when a capture cannot be opened. A capture damaged part-way replays what was read, with a warning.
+    static func loadReplays(_ scenario: Scenario, scenarioPath: String) -> [ReplayPlan] {
+        let directory = (scenarioPath as NSString).deletingLastPathComponent
+        return scenario.replays.map { spec in
+            let path = spec.file.hasPrefix("/") ? spec.file : (directory as NSString).appendingPathComponent(spec.file)
+            let read: (messages: [CapturedDNSMessage], statistics: ExtractionStatistics, frames: CaptureFrames)
+            do {
+                read = try CaptureFrames.extractDNS(path: path)
+            } catch {
+                fail("\(scenarioPath):\(spec.position): error: replay '\(spec.name)': cannot read \(path): \(error)")
+            }
+            if let damage = read.frames.formatError {
+                FileHandle.standardError.write(Data("warning: replay '\(spec.name)': \(path): \(damage); replaying what was read\n".utf8))
+            }
+            return ReplayPlan(messages: read.messages, speedPartsPerMillion: spec.speedPartsPerMillion)
         }
     }
 

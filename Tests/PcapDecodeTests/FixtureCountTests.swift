@@ -31,6 +31,7 @@ let realFixtures: [Fixture] = [
     Fixture(path: "tcpdump-dnssec.pcap", messages: 6), Fixture(path: "tcpdump-edns-opts.pcap", messages: 42),
     Fixture(path: "derived-dnso1tcp.pcapng", messages: 82), Fixture(path: "derived-frags-nsec.pcap", messages: 82),
     Fixture(path: "derived-merged-sll2-pellets.pcapng", messages: 93),
+    Fixture(path: "powerdns-dnsperf.pcap", messages: 5320),
 ]
 
 /// Hand-made edge cases (fixtures/pcap/synthetic/make_synthetic.py).

@@ -301,7 +301,7 @@ import Testing
             "s.yaml:15:73: error: workload item has 2 kinds ('resolvers', 'changes'); write one kind per item",
         ])
         #expect(Fixture.errors(Self.cluster([Self.primary], workload: ["  - {}"])) == [
-            "s.yaml:15:5: error: workload item names no kind (use resolvers, changes, updaters or ip_changes)",
+            "s.yaml:15:5: error: workload item names no kind (use resolvers, changes, updaters, ip_changes or replay)",
         ])
     }
 

@@ -90,6 +90,7 @@ import Testing
         let workloadKinds = ((definitions["workloadItem"] as? [String: Any])?["oneOf"] as? [Any] ?? []).map(keys)
         #expect(workloadKinds == ScenarioReader.workloadKinds.map { Set([$0]) })
         #expect(keys(definitions["edns"]) == Set(ScenarioReader.ednsKeys))
+        #expect(keys(definitions["replay"]) == Set(ScenarioReader.replayKeys))
         #expect(keys(definitions["randomFaults"]) == Set(ScenarioReader.randomFaultKeys))
         for kind in ScenarioReader.faultKinds {
             let options = ScenarioReader.faultOptions[kind]?.keys ?? []
