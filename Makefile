@@ -21,7 +21,7 @@ demo: build
 	@$(SCRATCH)/debug/ddnslab run scenarios/quickstart.yaml; status=$$?; \
 		echo "quickstart report: reports/quickstart/summary.md and reports/quickstart/report.json"; exit $$status
 
-test: bootstrap lint unit-test interop-codec determinism cli scenarios replay-powerdns sweep
+test: bootstrap lint unit-test interop-codec determinism cli regress replay-powerdns sweep
 
 unit-test:
 	$(SWIFT) test --scratch-path $(SCRATCH)
