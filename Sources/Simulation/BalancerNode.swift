@@ -68,6 +68,8 @@ public struct BalancerNode {
     /// waits in `probeQueries` until the connection is up.
     var probeConnections: [ConnectionID: Int] = [:]
     var probeQueries: [Int: [UInt8]] = [:]
+    /// `FaultPoint.delayHealthCheck`: each UDP probe leaves up to 2 s late (nil: off).
+    var probeDelays: SeededRandom?
     /// Every event the machine reported, with the instant it was collected.
     public private(set) var events: [BalancerEvent] = []
     private var output: [BalancerMachine.Action] = []
@@ -212,7 +214,12 @@ public struct BalancerNode {
                 sendOverConnection(bytes, backend: backend, &actions)
             case .probe(let backend, let bytes, overTCP: false):
                 let source = Endpoint(node: node, port: Self.probePortBase + UInt16(backend))
-                actions.append(.send(Datagram(source: source, destination: backends[backend], payload: bytes)))
+                let datagram = Datagram(source: source, destination: backends[backend], payload: bytes)
+                if let delay = probeDelays?.below(2_000_000_000) {
+                    actions.append(.sendAt(datagram, at: now + .nanoseconds(Int64(delay))))
+                } else {
+                    actions.append(.send(datagram))
+                }
             case .probe(let backend, let bytes, overTCP: true):
                 // dnsdist opens a connection per TCP probe; the answer, or the probe timeout, ends it.
                 probeQueries[backend] = bytes

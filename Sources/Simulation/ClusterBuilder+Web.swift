@@ -145,6 +145,9 @@ extension ClusterBuilder {
             var node = try WebNode(store: setup.store, config: WebSetup.serverConfig(scenario), node: id,
                                    primary: Endpoint(node: primary, addressIndex: 0, port: 53), balancers: consoles)
             node.losesOneAcknowledgedUpdate = injectedBug == .loseAcknowledgedUpdate
+            if faultPoints.contains(.slowCommit) {
+                node.slowCommits = FaultPoint.slowCommit.random(seed: scenario.seed, node: spec.name)
+            }
             simulator.host.add(node)
         } catch {
             throw .storage(error)

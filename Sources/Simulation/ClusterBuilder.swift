@@ -21,6 +21,7 @@ struct ClusterBuilder {
     /// memory (tests).
     var workFolder: String?
     var injectedBug: InjectedBug?
+    var faultPoints: Set<FaultPoint> = []
     /// The provisioned primary database when the scenario has a web server.
     var webSetup: WebSetup?
     /// The plan of each `replay` item, in scenario order (a missing one replays nothing).
@@ -151,8 +152,12 @@ struct ClusterBuilder {
                 idleTimeout: .seconds(3600))
             let id = simulator.addNode(config: node)
             do {
-                simulator.host.add(try BalancerNode(name: spec.name, config: config, node: id, backends: backends,
-                                                    addressBook: [], seed: scenario.seed))
+                var balancer = try BalancerNode(name: spec.name, config: config, node: id, backends: backends,
+                                                addressBook: [], seed: scenario.seed)
+                if faultPoints.contains(.delayHealthCheck) {
+                    balancer.probeDelays = FaultPoint.delayHealthCheck.random(seed: scenario.seed, node: spec.name)
+                }
+                simulator.host.add(balancer)
             } catch {
                 throw .balancer(spec.name, error)
             }
@@ -197,6 +202,9 @@ struct ClusterBuilder {
                 config: PrimaryConfig(secondaries: secondaries, notify: policy), port53: endpoint, seed: scenario.seed,
                 epochSeconds: scenario.epochSeconds, feeds: feeds(for: spec.name), storeZones: shared == nil)
             if shared != nil { primary.pushSources = [webNode] }
+            if faultPoints.contains(.dropNotify) {
+                primary.notifyDrops = FaultPoint.dropNotify.random(seed: scenario.seed, node: spec.name)
+            }
             host.add(primary)
             built.replicated.append((spec.name, id))
             built.primaryNames.append(spec.name)

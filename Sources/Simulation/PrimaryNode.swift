@@ -22,6 +22,10 @@ public struct PrimaryNode {
     var timer = NodeTimer()
     var connections = ConnectionBook()
     /// Every change committed, in order: zone, serial, instant.
+    /// `FaultPoint.dropNotify`: drops each NOTIFY with probability 1/2 (nil: off).
+    var notifyDrops: SeededRandom?
+    /// NOTIFY messages the fault point dropped.
+    public private(set) var notifiesDropped = 0
     public private(set) var commits: [(zone: DNSName, serial: UInt32, at: Instant)] = []
     /// The web servers whose UPDATE pushes (`ZoneChangePush`) this primary takes: they commit to
     /// the same database and tell the primary what changed.
@@ -101,7 +105,12 @@ public struct PrimaryNode {
     private mutating func translate(now: Instant, actions: inout [NodeAction]) {
         for action in output {
             switch action {
-            case .sendUDP(let bytes, let to): actions.append(.send(Datagram(source: port53, destination: to, payload: bytes)))
+            case .sendUDP(let bytes, let to):
+                if bytes.count > 2, bytes[2] & 0xF8 == 0x20, notifyDrops?.below(2) == 0 {  // QR 0, opcode NOTIFY
+                    notifiesDropped += 1
+                    continue
+                }
+                actions.append(.send(Datagram(source: port53, destination: to, payload: bytes)))
             case .sendTCP(let bytes, let name):
                 if let connection = connections.byName[name] { actions.append(.tcpSend(connection, bytes)) }
             case .trace(.zoneCommitted(let zone, let serial, _)): commits.append((zone, serial, now))

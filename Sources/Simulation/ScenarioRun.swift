@@ -24,6 +24,8 @@ public struct ScenarioRun {
     public var checksInvariants = false
     /// A deliberate bug switched on, so that a sweep can show it finds one (tests only).
     public var injectedBug: InjectedBug?
+    /// Fault points switched on (seed sweeps; none in normal runs).
+    public var faultPoints: Set<FaultPoint> = []
     /// The plan of each `replay` item of the scenario, in order (the CLI reads the captures).
     public var replayPlans: [ReplayPlan] = []
 
@@ -53,6 +55,7 @@ public struct ScenarioRun {
     public func run(progress: (Instant, UInt64) -> Void = { _, _ in }) throws(BuildError) -> Outcome {
         var builder = ClusterBuilder(scenario: scenario, zones: zones, workFolder: workFolder)
         builder.injectedBug = injectedBug
+        builder.faultPoints = faultPoints
         builder.replayPlans = replayPlans
         var (simulator, built) = try builder
             .build(recordTrace: recordTrace)

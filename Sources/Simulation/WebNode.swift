@@ -50,6 +50,8 @@ public struct WebNode {
     /// `InjectedBug.loseAcknowledgedUpdate`: after the first acknowledged change, put the old
     /// records back behind everyone's back (no push, no purge, no log).
     var losesOneAcknowledgedUpdate = false
+    /// `FaultPoint.slowCommit`: each group commit takes up to 500 ms more (nil: off).
+    var slowCommits: SeededRandom?
 
     /// A push or purge waiting for its acknowledgement.
     struct Control {
@@ -94,7 +96,8 @@ public struct WebNode {
             if waiting.count >= Self.groupMax {
                 commitGroup(now: now, actions: &actions)
             } else if groupDeadline == nil {
-                groupDeadline = now + Self.groupWindow
+                let slow = slowCommits?.below(500_000_000) ?? 0
+                groupDeadline = now + Self.groupWindow + .nanoseconds(Int64(slow))
             }
         case .tcp(.closed(let connection, _)): peers[connection] = nil
         case .tcp(.connected): break

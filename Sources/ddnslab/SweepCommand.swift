@@ -21,15 +21,31 @@ struct SweepRunOptions: ParsableArguments {
     @Option(name: .long, help: "Switch on a deliberate bug (tests only): lose-acknowledged-update.")
     var injectBug: String?
 
+    @Option(name: .long, help: "Fault points in our components to switch on, comma-separated: slow-commit, drop-notify, delay-health-check, or all.")
+    var faultPoints: String?
+
+    /// The fault points named by `--fault-points`.
+    var points: Set<FaultPoint> {
+        guard let faultPoints else { return [] }
+        if faultPoints == "all" { return Set(FaultPoint.allCases) }
+        return Set(faultPoints.split(separator: ",").compactMap { FaultPoint(rawValue: String($0)) })
+    }
+
     /// The arguments that give a child run the same options.
     var childArguments: [String] {
         (faults.map { ["--faults", $0] } ?? []) + (injectBug.map { ["--inject-bug", $0] } ?? [])
+            + (faultPoints.map { ["--fault-points", $0] } ?? [])
     }
 
     func validate() throws {
         if let faults, faults != "random" { throw ValidationError("--faults: only 'random' is known, found '\(faults)'") }
         if let injectBug, InjectedBug(rawValue: injectBug) == nil {
             throw ValidationError("--inject-bug: one of \(InjectedBug.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let faultPoints, faultPoints != "all",
+            let unknown = faultPoints.split(separator: ",").first(where: { FaultPoint(rawValue: String($0)) == nil }) {
+            throw ValidationError("--fault-points: unknown '\(unknown)'; known: "
+                + FaultPoint.allCases.map(\.rawValue).joined(separator: ", ") + ", all")
         }
     }
 }
@@ -59,6 +75,7 @@ struct SweepSeed: ParsableCommand {
         var runner = ScenarioRun(scenario: loaded.scenario, zones: loaded.zones, scenarioFile: scenario)
         runner.checksInvariants = true
         runner.injectedBug = options.injectBug.flatMap(InjectedBug.init(rawValue:))
+        runner.faultPoints = options.points
         runner.replayPlans = Run.loadReplays(loaded.scenario, scenarioPath: scenario)
         // The databases stay in memory (`workFolder` nil): a sweep runs thousands of seeds, and the
         // simulator's crash keeps the store either way.

@@ -32,7 +32,8 @@ struct SweepShrink: ParsableCommand {
         }
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
-        let bug = options.injectBug.map { ["--inject-bug", $0] } ?? []
+        let bug = (options.injectBug.map { ["--inject-bug", $0] } ?? [])
+            + (options.faultPoints.map { ["--fault-points", $0] } ?? [])
         let first = SweepChildren.one(executable: executable, seed: seed,
                                       arguments: ["sweep", "seed", scenario, "--seed", String(seed)] + options.childArguments)
         guard !first.violations.isEmpty else {
