@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "Balancer", targets: ["Balancer"]),
         .library(name: "HTTPWire", targets: ["HTTPWire"]),
         .library(name: "WebServer", targets: ["WebServer"]),
+        .library(name: "Backup", targets: ["Backup"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -53,6 +54,17 @@ let package = Package(
             dependencies: ["Storage", "HTTPWire", "DNSWire", "DNSZone", "Determinism", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        // Layer 2: backups of a ZoneStore (snapshots, retention ladder, verification, restore).
+        // zlib through a system-library target, for optional gzip compression of snapshots.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "Backup",
+            dependencies: [
+                "Storage", "DNSWire", "DNSZone", "Determinism", "HTTPWire", "CZlib",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
         // Layer 3: the simulated network that hosts the machines, scenarios, reports.
         .target(name: "SimNet", dependencies: ["DNSWire", "Determinism"], swiftSettings: strict),
         .target(
@@ -77,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "ddnslab",
             dependencies: [
-                "DNSWire", "DNSZone", "Scenario", "Simulation", "Reports",
+                "DNSWire", "DNSZone", "Scenario", "Simulation", "Reports", "Backup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -98,6 +110,10 @@ let package = Package(
         .testTarget(
             name: "WebServerTests",
             dependencies: ["WebServer", "HTTPWire", "Storage", "DNSZone", "DNSWire", "Determinism", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")]
+        ),
+        .testTarget(
+            name: "BackupTests",
+            dependencies: ["Backup", "Storage", "DNSZone", "DNSWire", "Determinism", "HTTPWire", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "BalancerTests", dependencies: ["Balancer", "DNSWire", "Determinism"]),
         .testTarget(name: "TrafficTests", dependencies: ["Traffic", "HTTPWire", "DNSWire", "DNSZone", "Determinism"]),
