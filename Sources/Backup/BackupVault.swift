@@ -89,6 +89,9 @@ extension BackupVault {
         try FileOps.remove(scratch)
         do {
             let destination = try DatabaseQueue(path: scratch)
+            // The scratch file is renamed into place only when complete; commits to it need no
+            // wait for the disk (a lost scratch file is simply not in the catalogue).
+            try destination.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = OFF") }
             try store.database.read { source in
                 // A deferred transaction takes its snapshot at the first read. Without this read,
                 // each backup step would open and close its own read transaction, and a commit by
