@@ -45,6 +45,7 @@ extension RunReport {
         result.append(contentsOf: attackFigures)
         result.append(contentsOf: edgeFigures)
         result.append(contentsOf: webFigures)
+        result.append(contentsOf: backupFigures)
         result.append(("trace.events", Double(traceEvents)))
         return result
     }

@@ -60,6 +60,10 @@ extension RunReport {
             lines.append("")
             lines.append(contentsOf: webMarkdown.dropLast())
         }
+        if backups != nil {
+            lines.append("")
+            lines.append(contentsOf: backupsMarkdown.dropLast())
+        }
         if !faults.isEmpty {
             lines.append("")
             lines.append("## Faults")

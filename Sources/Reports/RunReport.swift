@@ -145,6 +145,8 @@ public struct RunReport: Sendable {
     public var edge: [EdgeReport] = []
     /// The web server, its updates and the reachability of changed addresses (issue 6).
     public var web: WebReport?
+    /// Scheduled backups of a primary's database (issue 7).
+    public var backups: BackupsReport?
     /// Queries reaching all nameservers together, per second of the run (when balancers exist).
     public var nameserverLoad: [UInt64] = []
     /// Per nameserver, in scenario order: where failover and recovery show.

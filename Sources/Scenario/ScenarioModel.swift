@@ -33,6 +33,8 @@ public struct Scenario: Sendable, Equatable {
     public var edge: EdgeSpec?
     /// The web server, its customers, their update clients and address changes (issue 6).
     public var webPart = WebPart()
+    /// Scheduled backups of a primary's database (issue 7).
+    public var backups: BackupSpec?
     /// The SHA-256-free stable digest of the scenario's bytes (FNV-1a 64), for the report.
     public var sourceDigest: UInt64
 
