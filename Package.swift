@@ -77,7 +77,7 @@ let package = Package(
             name: "Simulation",
             dependencies: [
                 "SimNet", "Scenario", "Nameserver", "Traffic", "Balancer", "Reports", "Metrics", "Storage", "DNSZone",
-                "DNSWire", "Determinism", "WebServer", "HTTPWire",
+                "DNSWire", "Determinism", "WebServer", "HTTPWire", "Backup",
             ],
             swiftSettings: strict
         ),
@@ -113,7 +113,10 @@ let package = Package(
         ),
         .testTarget(
             name: "BackupTests",
-            dependencies: ["Backup", "Storage", "DNSZone", "DNSWire", "Determinism", "HTTPWire", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "Backup", "Storage", "DNSZone", "DNSWire", "Determinism", "HTTPWire", "Scenario", "Simulation", "Reports",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(name: "BalancerTests", dependencies: ["Balancer", "DNSWire", "Determinism"]),
         .testTarget(name: "TrafficTests", dependencies: ["Traffic", "HTTPWire", "DNSWire", "DNSZone", "Determinism"]),

@@ -40,9 +40,17 @@ public struct ScenarioRun {
         var (simulator, built) = try builder
             .build(recordTrace: recordTrace)
         let end = Instant.zero + scenario.duration + drain
-        simulator.run(until: end, progressEvery: 1 << 18, progress: progress)
+        var backups = BackupDriver(scenario: scenario, primaryNames: built.primaryNames,
+                                   folder: workFolder.map { $0 + "/backups" })
+        if var driver = backups {
+            driver.run(&simulator, until: end, progressEvery: 1 << 18, progress: progress)
+            backups = driver
+        } else {
+            simulator.run(until: end, progressEvery: 1 << 18, progress: progress)
+        }
         var report = makeReport(simulator, built)
         addWeb(to: &report, simulator, built, store: builder.webSetup?.store)
+        report.backups = backups?.report
         report.expectations = scenario.expectations.map { expectation in
             let value = report.figure(expectation.figure)
             return RunReport.ExpectationResult(
