@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "Balancer", targets: ["Balancer"]),
         .library(name: "HTTPWire", targets: ["HTTPWire"]),
         .library(name: "WebServer", targets: ["WebServer"]),
+        .library(name: "Backup", targets: ["Backup"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -56,6 +57,17 @@ let package = Package(
             dependencies: ["Storage", "HTTPWire", "DNSWire", "DNSZone", "Determinism", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        // Layer 2: backups of a ZoneStore (snapshots, retention ladder, verification, restore).
+        // zlib through a system-library target, for optional gzip compression of snapshots.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "Backup",
+            dependencies: [
+                "Storage", "DNSWire", "DNSZone", "Determinism", "HTTPWire", "CZlib",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
         // Layer 3: the simulated network that hosts the machines, scenarios, reports.
         .target(name: "SimNet", dependencies: ["DNSWire", "Determinism"], swiftSettings: strict),
         .target(
@@ -74,7 +86,7 @@ let package = Package(
             name: "Simulation",
             dependencies: [
                 "SimNet", "Scenario", "Nameserver", "Traffic", "Balancer", "Reports", "Metrics", "Storage", "DNSZone",
-                "DNSWire", "Determinism", "WebServer", "HTTPWire", "PcapReplay",
+                "DNSWire", "Determinism", "WebServer", "HTTPWire", "PcapReplay", "Backup",
             ],
             swiftSettings: strict
         ),
@@ -91,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "ddnslab",
             dependencies: [
-                "DNSWire", "DNSZone", "Scenario", "Simulation", "Reports", "PcapCapture", "PcapReplay", "PcapDecode",
+                "DNSWire", "DNSZone", "Scenario", "Simulation", "Reports", "PcapCapture", "PcapReplay", "PcapDecode", "Backup",
                 "Determinism", "Regression", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -117,6 +129,13 @@ let package = Package(
         .testTarget(
             name: "WebServerTests",
             dependencies: ["WebServer", "HTTPWire", "Storage", "DNSZone", "DNSWire", "Determinism", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")]
+        ),
+        .testTarget(
+            name: "BackupTests",
+            dependencies: [
+                "Backup", "Storage", "DNSZone", "DNSWire", "Determinism", "HTTPWire", "Scenario", "Simulation", "Reports",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(name: "BalancerTests", dependencies: ["Balancer", "DNSWire", "Determinism"]),
         .testTarget(name: "TrafficTests", dependencies: ["Traffic", "HTTPWire", "DNSWire", "DNSZone", "Determinism"]),

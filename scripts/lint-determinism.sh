@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 core="Sources/Determinism Sources/Metrics Sources/DNSWire Sources/DNSZone Sources/Nameserver Sources/Traffic Sources/Balancer \
 Sources/SimNet Sources/Scenario Sources/Reports Sources/Simulation Sources/PcapDecode Sources/PcapReplay Sources/Storage \
-Sources/HTTPWire Sources/WebServer Sources/Regression"
+Sources/HTTPWire Sources/WebServer Sources/Regression Sources/Backup"
 pattern='(^|[^A-Za-z_])Date(\(|\.now)|ContinuousClock|SuspendingClock|SystemRandomNumberGenerator|\.random\(in:|\.randomElement\(\)|\.shuffled\(\)|UUID\(\)|DispatchQueue|Task \{|Thread\(|ProcessInfo|getenv\(|import NIO|import Foundation'
 # .random(in:) is allowed with an explicit generator (using:).
 hits=$(grep -rnE "$pattern" $core | grep -v 'using:' | grep -v '^\s*//' | grep -vE ':[0-9]+:\s*(///|//)')

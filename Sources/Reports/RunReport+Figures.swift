@@ -46,6 +46,7 @@ extension RunReport {
         result.append(contentsOf: edgeFigures)
         result.append(contentsOf: webFigures)
         result.append(contentsOf: replayFigures)
+        result.append(contentsOf: backupFigures)
         result.append(("trace.events", Double(traceEvents)))
         return result
     }

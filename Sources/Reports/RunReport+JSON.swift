@@ -58,6 +58,7 @@ extension RunReport {
         if let edge = edgeJSON { root["edge"] = edge }
         if let web = webJSON { root["web"] = web }
         if let replay = replayJSON { root["replay"] = replay }
+        if let backups = backupsJSON { root["backups"] = backups }
         if !nameserverLoad.isEmpty {
             var perServer: [String: JSONValue] = ["all": .array(nameserverLoad.map { .integer(Int64($0)) })]
             for (name, series) in nameserverLoadByServer { perServer[name] = .array(series.map { .integer(Int64($0)) }) }

@@ -64,6 +64,10 @@ extension RunReport {
             lines.append("")
             lines.append(contentsOf: replayMarkdown.dropLast())
         }
+        if backups != nil {
+            lines.append("")
+            lines.append(contentsOf: backupsMarkdown.dropLast())
+        }
         if !faults.isEmpty {
             lines.append("")
             lines.append("## Faults")

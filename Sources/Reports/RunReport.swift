@@ -147,6 +147,8 @@ public struct RunReport: Sendable {
     public var web: WebReport?
     /// Captures replayed through the cluster (issue 8), in scenario order.
     public var replays: [ReplayReport] = []
+    /// Scheduled backups of a primary's database (issue 7).
+    public var backups: BackupsReport?
     /// Queries reaching all nameservers together, per second of the run (when balancers exist).
     public var nameserverLoad: [UInt64] = []
     /// Per nameserver, in scenario order: where failover and recovery show.

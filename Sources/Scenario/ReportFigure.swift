@@ -77,6 +77,12 @@ public struct ReportFigure: Sendable, Hashable {
         ("web.crashes", .count), ("web.pushes_unacknowledged", .count),
     ]
 
+    /// Figures of scheduled backups (`backups.…`), when the scenario has a `backups` section.
+    public static let backupFigures = [
+        "backups.snapshots", "backups.verified", "backups.failed", "backups.unconfirmed", "backups.pruned",
+        "backups.kept", "backups.kept_bytes", "backups.retention_mismatches",
+    ]
+
     /// Reasons an update is refused, each a figure `updates.rejected.<reason>`.
     public static let rejectionReasons = [
         "badauth", "nohost", "notfqdn", "numhost", "abuse", "ratelimit", "budget", "badagent", "badrequest",
@@ -107,7 +113,7 @@ public struct ReportFigure: Sendable, Hashable {
     public static func catalog(
         populations: [String], nameservers: [String], primaries: [String] = [], secondaries: [String] = [],
         balancers: [String] = [], attack: Bool = false, edge: Bool = false, web: Bool = false, updaters: [String] = [],
-        replays: [String] = []
+        replays: [String] = [], backups: Bool = false
     ) -> [ReportFigure] {
         var figures: [ReportFigure] = []
         for population in populations {
@@ -156,6 +162,9 @@ public struct ReportFigure: Sendable, Hashable {
                 for (suffix, unit) in replaySuffixes { figures.append(ReportFigure(path: "\(prefix).\(suffix)", unit: unit)) }
             }
         }
+        if backups {
+            for path in backupFigures { figures.append(ReportFigure(path: path, unit: .count)) }
+        }
         figures.append(ReportFigure(path: "trace.events", unit: .count))
         return figures
     }
@@ -168,6 +177,6 @@ extension Scenario {
             populations: workload.map(\.name), nameservers: nameservers.map(\.name),
             primaries: primaries.map(\.name), secondaries: secondaries.map(\.name), balancers: balancers.map(\.name),
             attack: workload.contains { $0.role == .attack }, edge: edge != nil, web: webPart.web != nil,
-            updaters: webPart.updaters.map(\.name), replays: replays.map(\.name))
+            updaters: webPart.updaters.map(\.name), replays: replays.map(\.name), backups: backups != nil)
     }
 }

@@ -35,6 +35,8 @@ public struct Scenario: Sendable, Equatable {
     public var webPart = WebPart()
     /// Captures replayed through the cluster (workload items `replay`), in file order.
     public var replays: [ReplaySpec] = []
+    /// Scheduled backups of a primary's database (issue 7).
+    public var backups: BackupSpec?
     /// The SHA-256-free stable digest of the scenario's bytes (FNV-1a 64), for the report.
     public var sourceDigest: UInt64
 

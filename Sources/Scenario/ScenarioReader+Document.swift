@@ -6,7 +6,7 @@ import Yams
 extension ScenarioReader {
     static let topLevelKeys = [
         "version", "name", "seed", "duration", "epoch", "sites", "links", "nameservers", "balancers", "dnsdist", "edge",
-        "web", "customers", "zones", "workload",
+        "web", "customers", "backups", "zones", "workload",
         "faults", "random_faults", "expect",
     ]
     static let requiredTopLevelKeys = ["version", "name", "duration", "sites", "nameservers", "zones"]
@@ -43,6 +43,7 @@ extension ScenarioReader {
         let edge = readEdge(fields["edge"])
         let web = readWeb(fields["web"])
         let customers = readCustomers(fields["customers"])
+        let backups = readBackups(fields["backups"])
         let zoneFiles = readZones(fields["zones"])
         let workload = readWorkload(fields["workload"])
         let faults = readFaults(fields["faults"])
@@ -63,6 +64,7 @@ extension ScenarioReader {
         scenario.webPart.updaters = updaterSpecs
         scenario.webPart.ipChanges = ipChangeSpecs
         scenario.replays = replaySpecs
+        scenario.backups = backups
         return scenario
     }
 

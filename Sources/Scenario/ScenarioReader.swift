@@ -52,6 +52,8 @@ struct ScenarioReader {
     var balancerNames: [String] = []
     /// Web server names (they share the host namespace too).
     var webNames: [String] = []
+    /// True once a `backups` section has been read (its figures join the catalog).
+    var backupsDeclared = false
     /// Workload items `updaters` and `ip_changes`, in file order.
     var updaterSpecs: [UpdaterPopulationSpec] = []
     var ipChangeSpecs: [IPChangeSpec] = []

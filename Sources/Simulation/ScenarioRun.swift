@@ -61,10 +61,18 @@ public struct ScenarioRun {
             .build(recordTrace: recordTrace)
         simulator.recordsWire = recordWire
         let end = Instant.zero + scenario.duration + drain
-        simulator.run(until: end, progressEvery: 1 << 18, progress: progress)
+        var backups = BackupDriver(scenario: scenario, primaryNames: built.primaryNames,
+                                   folder: workFolder.map { $0 + "/backups" })
+        if var driver = backups {
+            driver.run(&simulator, until: end, progressEvery: 1 << 18, progress: progress)
+            backups = driver
+        } else {
+            simulator.run(until: end, progressEvery: 1 << 18, progress: progress)
+        }
         var report = makeReport(simulator, built)
         addWeb(to: &report, simulator, built, store: builder.webSetup?.store)
         addReplays(to: &report, simulator)
+        report.backups = backups?.report
         report.expectations = scenario.expectations.map { expectation in
             let value = report.figure(expectation.figure)
             return RunReport.ExpectationResult(

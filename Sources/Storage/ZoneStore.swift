@@ -57,7 +57,7 @@ public struct ZoneStore: Sendable {
         }
     }
 
-    private init(migrated database: DatabaseQueue) {
+    init(migrated database: DatabaseQueue) {
         self.database = database
     }
 

@@ -8,7 +8,7 @@ struct DDNSLab: ParsableCommand {
         commandName: "ddnslab",
         abstract: "A DynDNS provider's DNS stack in a deterministic simulated network.",
         version: "0.1.0",
-        subcommands: [Run.self, Validate.self, Compare.self, Query.self, ZoneCheck.self, Pcap.self, Sweep.self]
+        subcommands: [Run.self, Validate.self, Compare.self, Query.self, ZoneCheck.self, Pcap.self, Sweep.self, BackupCommand.self]
     )
 }
 
