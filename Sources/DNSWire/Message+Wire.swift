@@ -13,34 +13,54 @@ extension Message {
         let id = try reader.readUInt16()
         let word = try reader.readUInt16()
         let counts = (try reader.readUInt16(), try reader.readUInt16(), try reader.readUInt16(), try reader.readUInt16())
-        self.init(id: id, flags: HeaderFlags(rawValue: word), opcode: Opcode(rawValue: UInt8(word >> 11 & 0xF)),
-                  rcode: RCode(rawValue: word & 0xF))
+        // Sections are built in locals and the message is initialised once at the end, so no
+        // partly built `self` is copied or destroyed on the way.
+        // Names are remembered for compression pointers only when a record could point back at
+        // them: not in a query whose additional section is at most its OPT record.
+        reader.remembersNames = counts.1 > 0 || counts.2 > 0 || counts.3 > 1
+        var questions: [Question] = []
+        if counts.0 > 0 { questions.reserveCapacity(Self.plausibleCount(counts.0, reader, minimumSize: 5)) }
         for _ in 0..<counts.0 {
             let name = try reader.readName()
             questions.append(Question(name: name, type: RRType(try reader.readUInt16()),
                                       class: DNSClass(try reader.readUInt16())))
         }
         var optRecord: EDNSOnWire?
-        answers = try Self.decodeSection(&reader, count: counts.1, section: 1, edns: &optRecord)
-        authority = try Self.decodeSection(&reader, count: counts.2, section: 2, edns: &optRecord)
-        additional = try Self.decodeSection(&reader, count: counts.3, section: 3, edns: &optRecord)
+        let answers = try Self.decodeSection(&reader, count: counts.1, section: 1, edns: &optRecord)
+        let authority = try Self.decodeSection(&reader, count: counts.2, section: 2, edns: &optRecord)
+        let additional = try Self.decodeSection(&reader, count: counts.3, section: 3, edns: &optRecord)
+        var rcode = RCode(rawValue: word & 0xF)
         if let opt = optRecord {
             rcode = RCode(rawValue: UInt16(opt.extendedRCode) << 4 | rcode.rawValue)
-            edns = opt.edns
         }
         guard reader.isAtEnd else { throw DNSDecodeError(.trailingBytes, at: reader.offset) }
         if let index = additional.firstIndex(where: { $0.type == .tsig }), index != additional.count - 1 {
             throw DNSDecodeError(.misplacedTSIG, at: dnsHeaderLength)
         }
+        self.id = id
+        self.flags = HeaderFlags(rawValue: word)
+        self.opcode = Opcode(rawValue: UInt8(word >> 11 & 0xF))
+        self.rcode = rcode
+        self.questions = questions
+        self.answers = answers
+        self.authority = authority
+        self.additional = additional
+        self.edns = optRecord?.edns
+    }
+
+    /// A capacity to reserve for `count` entries: the announced count, but no more than the rest of
+    /// the message could hold at `minimumSize` octets each (the header is untrusted).
+    private static func plausibleCount(_ count: UInt16, _ reader: WireReader, minimumSize: Int) -> Int {
+        min(Int(count), reader.remaining / minimumSize + 1)
     }
 
     private static func decodeSection(
         _ reader: inout WireReader, count: UInt16, section: Int, edns: inout EDNSOnWire?
     ) throws(DNSDecodeError) -> [ResourceRecord] {
-        // No reserveCapacity: the common additional section holds only the OPT record, which is
-        // lifted out, and an empty array costs no allocation.
+        // Capacity is reserved at the first record kept, not before: the common additional section
+        // holds only the OPT record, which is lifted out, and an empty array costs no allocation.
         var records: [ResourceRecord] = []
-        for _ in 0..<count {
+        for index in 0..<count {
             let start = reader.offset
             let name = try reader.readName()
             let type = RRType(try reader.readUInt16())
@@ -53,10 +73,20 @@ extension Message {
                 edns = try EDNSOnWire.decode(&reader, length: length, payload: rrClass.rawValue, ttl: ttl)
                 continue
             }
-            let rdata = try reader.withLimit(length, type: type) { (inner) throws(DNSDecodeError) in
-                try RData.decode(type: type, class: rrClass, from: &inner)
+            // `withLimit`, written out: the closure's generic result cost a copy of every RDATA.
+            guard length <= reader.remaining else { throw DNSDecodeError(.truncated, at: reader.offset) }
+            let rdataStart = reader.offset
+            let outer = reader.limit
+            reader.limit = rdataStart + length
+            let rdata = try RData.decode(type: type, class: rrClass, from: &reader)
+            guard reader.offset == reader.limit else { throw DNSDecodeError(.rdataLength(type), at: rdataStart) }
+            reader.limit = outer
+            if records.isEmpty {
+                // This record and the rest, at 11 octets or more each (root owner, no RDATA).
+                records.reserveCapacity(1 + plausibleCount(count - index - 1, reader, minimumSize: 11))
             }
-            records.append(ResourceRecord(name: name, class: rrClass, ttl: ttl, rdata: rdata))
+            // `consume`: the optimiser otherwise copied the RDATA into the record and destroyed the original.
+            records.append(ResourceRecord(name: consume name, class: rrClass, ttl: ttl, rdata: consume rdata))
         }
         return records
     }
@@ -146,8 +176,7 @@ struct EDNSOnWire {
             while !inner.isAtEnd {
                 let code = try inner.readUInt16()
                 let size = Int(try inner.readUInt16())
-                let at = inner.offset
-                options.append(try EDNSOption.decode(code: code, data: try inner.readBytes(size), offset: at))
+                options.append(try EDNSOption.decode(code: code, size: size, from: &inner))
             }
             return options
         }
