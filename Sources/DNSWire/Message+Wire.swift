@@ -19,22 +19,23 @@ extension Message {
         // them: not in a query whose additional section is at most its OPT record.
         reader.remembersNames = counts.1 > 0 || counts.2 > 0 || counts.3 > 1
         var questions: [Question] = []
-        if counts.0 > 0 { questions.reserveCapacity(Self.plausibleCount(counts.0, reader, minimumSize: 5)) }
+        if counts.0 > 0 { questions.reserveCapacity(Self.plausibleCount(counts.0, remaining: reader.remaining, minimumSize: 5)) }
         for _ in 0..<counts.0 {
             let name = try reader.readName()
             questions.append(Question(name: name, type: RRType(try reader.readUInt16()),
                                       class: DNSClass(try reader.readUInt16())))
         }
         var optRecord: EDNSOnWire?
-        let answers = try Self.decodeSection(&reader, count: counts.1, section: 1, edns: &optRecord)
-        let authority = try Self.decodeSection(&reader, count: counts.2, section: 2, edns: &optRecord)
-        let additional = try Self.decodeSection(&reader, count: counts.3, section: 3, edns: &optRecord)
+        var firstTSIG: Int?  // index in `additional`
+        let answers = try Self.decodeSection(&reader, count: counts.1, section: 1, edns: &optRecord, firstTSIG: &firstTSIG)
+        let authority = try Self.decodeSection(&reader, count: counts.2, section: 2, edns: &optRecord, firstTSIG: &firstTSIG)
+        let additional = try Self.decodeSection(&reader, count: counts.3, section: 3, edns: &optRecord, firstTSIG: &firstTSIG)
         var rcode = RCode(rawValue: word & 0xF)
         if let opt = optRecord {
             rcode = RCode(rawValue: UInt16(opt.extendedRCode) << 4 | rcode.rawValue)
         }
         guard reader.isAtEnd else { throw DNSDecodeError(.trailingBytes, at: reader.offset) }
-        if let index = additional.firstIndex(where: { $0.type == .tsig }), index != additional.count - 1 {
+        if let index = firstTSIG, index != additional.count - 1 {
             throw DNSDecodeError(.misplacedTSIG, at: dnsHeaderLength)
         }
         self.id = id
@@ -50,12 +51,12 @@ extension Message {
 
     /// A capacity to reserve for `count` entries: the announced count, but no more than the rest of
     /// the message could hold at `minimumSize` octets each (the header is untrusted).
-    private static func plausibleCount(_ count: UInt16, _ reader: WireReader, minimumSize: Int) -> Int {
-        min(Int(count), reader.remaining / minimumSize + 1)
+    private static func plausibleCount(_ count: UInt16, remaining: Int, minimumSize: Int) -> Int {
+        min(Int(count), remaining / minimumSize + 1)
     }
 
     private static func decodeSection(
-        _ reader: inout WireReader, count: UInt16, section: Int, edns: inout EDNSOnWire?
+        _ reader: inout WireReader, count: UInt16, section: Int, edns: inout EDNSOnWire?, firstTSIG: inout Int?
     ) throws(DNSDecodeError) -> [ResourceRecord] {
         // Capacity is reserved at the first record kept, not before: the common additional section
         // holds only the OPT record, which is lifted out, and an empty array costs no allocation.
@@ -83,8 +84,10 @@ extension Message {
             reader.limit = outer
             if records.isEmpty {
                 // This record and the rest, at 11 octets or more each (root owner, no RDATA).
-                records.reserveCapacity(1 + plausibleCount(count - index - 1, reader, minimumSize: 11))
+                records.reserveCapacity(1 + plausibleCount(count - index - 1, remaining: reader.remaining, minimumSize: 11))
             }
+            // RDATA decodes to its record's TYPE, so this is the first record whose `type` is TSIG.
+            if section == 3 && type == .tsig && firstTSIG == nil { firstTSIG = records.count }
             // `consume`: the optimiser otherwise copied the RDATA into the record and destroyed the original.
             records.append(ResourceRecord(name: consume name, class: rrClass, ttl: ttl, rdata: consume rdata))
         }
