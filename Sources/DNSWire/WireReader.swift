@@ -7,12 +7,6 @@ public struct WireReader: Sendable {
     public var offset: Int
     /// Reading stops here (the end of the current RDATA while decoding one, else the message end).
     public var limit: Int
-    /// Names already read, by offset, for the compression pointers that name them again.
-    private var memo = NameMemo()
-    /// Whether names read are remembered in `memo`. A decoder that knows no later name can point
-    /// back (a query with no records but its OPT) turns it off, saving a retain and a release per
-    /// name. Either way the names read are the same.
-    var remembersNames = true
 
     public init(_ bytes: [UInt8], offset: Int = 0) {
         self.bytes = bytes
@@ -91,7 +85,6 @@ public struct WireReader: Sendable {
         let name = DNSName(uncheckedWire: bytes.withUnsafeBufferPointer { buffer in
             Array(UnsafeBufferPointer(rebasing: buffer[start..<end]))
         })
-        if remembersNames { memo.remember(name, at: start) }
         return name
     }
 
@@ -126,48 +119,61 @@ public struct WireReader: Sendable {
 
     /// The general path: labels and pointers, checked and collected in a stack buffer of
     /// `maxWireLength` octets, then copied once into the name's array.
-    ///
-    /// A name that is one pointer to an offset a name was read from before shares that name's
-    /// storage (`NameMemo`): reading it again would give the same octets and pass the same checks.
     private mutating func readNameFollowingPointers() throws(DNSDecodeError) -> DNSName {
         let start = offset
-        let pointerTarget = pointerOnlyTarget(at: start)
-        if let target = pointerTarget, let name = memo.name(at: target) {
-            offset = start + 2
-            return name
-        }
-        var span = NameSpan(wireLength: 0, resumeAt: start, firstTarget: Int.max)
+        var resumeAt = start
         let name = try bytes.withUnsafeBufferPointer { (buffer) throws(DNSDecodeError) -> DNSName in
             try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: DNSName.maxWireLength) {
                 (scratch) throws(DNSDecodeError) -> DNSName in
-                span = try Self.collectName(in: buffer, from: start, limit: limit, into: scratch)
+                let span = try Self.collectName(in: buffer, from: start, limit: limit, into: scratch)
+                resumeAt = span.resumeAt
                 if span.wireLength == 1 { return DNSName.root }
                 // `Array(UnsafeBufferPointer)` is specialised in the standard library; an array
                 // built with `unsafeUninitializedCapacity` looked its storage type up on every call.
                 return DNSName(uncheckedWire: Array(UnsafeBufferPointer(rebasing: scratch[0..<span.wireLength])))
             }
         }
-        offset = span.resumeAt
-        // A name that is one pointer is the name read at its target with later pointers checked
-        // below the target, as any later pointer to that target would read it. A name read at
-        // `start` is what a pointer to `start` would read if its first pointer leads below `start`
-        // (the check such a pointer adds); else it is not remembered.
-        if remembersNames, let key = pointerTarget ?? (span.firstTarget < start ? start : nil) {
-            memo.remember(name, at: key)
-        }
+        offset = resumeAt
         return name
     }
 
     /// The target of a compression pointer at `position` when the name there is that pointer alone
-    /// and the pointer passes the checks `collectName` makes on a first pointer (in bounds,
-    /// inside the limit, pointing backwards); nil otherwise.
-    private func pointerOnlyTarget(at position: Int) -> Int? {
+    /// and the pointer passes the checks `readName` makes on a first pointer (in bounds, inside the
+    /// limit, pointing backwards); nil otherwise.
+    func pointerOnlyTarget(at position: Int) -> Int? {
         bytes.withUnsafeBufferPointer { buffer in
             guard position >= 0, position + 1 < min(limit, buffer.count), buffer[position] & 0xC0 == 0xC0 else {
                 return nil
             }
             let target = Int(buffer[position] & 0x3F) << 8 | Int(buffer[position + 1])
             return target < position ? target : nil
+        }
+    }
+
+    /// For a name `readName` read successfully from `start`: the offset a later compression pointer
+    /// would name to read the very same name, or nil if there is none.
+    ///
+    /// A name that is one pointer is the name read at its target with later pointers checked below
+    /// that target, exactly as any later pointer to the target reads it: the key is the target. A
+    /// name of labels (perhaps ending in a pointer) is what a pointer to `start` reads if its first
+    /// pointer leads below `start`, the one check such a pointer adds: the key is `start`. Names
+    /// are not keyed where a pointer cannot reach (offsets from 2^14).
+    func pointerKey(forNameAt start: Int) -> Int? {
+        bytes.withUnsafeBufferPointer { buffer in
+            var position = start
+            while position >= 0, position < buffer.count {
+                let length = buffer[position]
+                if length == 0 { return start < 0x4000 ? start : nil }
+                if length & 0xC0 == 0xC0 {
+                    guard position + 1 < buffer.count else { return nil }
+                    let target = Int(length & 0x3F) << 8 | Int(buffer[position + 1])
+                    if position == start { return target }
+                    return target < start && start < 0x4000 ? start : nil
+                }
+                guard length & 0xC0 == 0 else { return nil }
+                position += 1 + Int(length)
+            }
+            return nil
         }
     }
 
@@ -242,74 +248,5 @@ public struct WireReader: Sendable {
         guard offset == limit else { throw DNSDecodeError(.rdataLength(type), at: start) }
         limit = outer
         return value
-    }
-}
-
-/// Up to eight names a reader has read, by the offset their octets were read from.
-///
-/// A compression pointer names an earlier offset (RFC 1035 §4.1.4), and responses point at the
-/// same few names again and again (the question name, a zone's apex, NS targets for their glue).
-/// A name that is only a pointer to a remembered offset shares the remembered name's array instead
-/// of allocating its own: one retain instead of an allocation, a copy and a later deallocation.
-/// Only offsets a pointer can reach (below 2^14) are kept; when all slots are used, later names
-/// are not remembered. Fixed slots, so that a reader allocates nothing for its memo.
-struct NameMemo: Sendable {
-    private var offsets: (UInt16, UInt16, UInt16, UInt16, UInt16, UInt16, UInt16, UInt16) = (0, 0, 0, 0, 0, 0, 0, 0)
-    private var names: (DNSName?, DNSName?, DNSName?, DNSName?, DNSName?, DNSName?, DNSName?, DNSName?)
-    private var count = 0
-
-    /// The name remembered for `offset`, if any. `mutating` only so that the caller's memo is
-    /// read in place: a non-mutating call copied all eight slots (eight retains and releases).
-    mutating func name(at offset: Int) -> DNSName? {
-        guard offset < 0x4000 else { return nil }
-        let key = UInt16(offset)
-        for slot in 0..<count where self.offset(slot) == key {
-            return name(slot)
-        }
-        return nil
-    }
-
-    /// Remembers `name` as the name read at `offset`, if a slot is free and a pointer can reach it.
-    mutating func remember(_ name: DNSName, at offset: Int) {
-        guard count < 8, offset < 0x4000 else { return }
-        let key = UInt16(offset)
-        for slot in 0..<count where self.offset(slot) == key { return }
-        switch count {
-        case 0: (offsets.0, names.0) = (key, name)
-        case 1: (offsets.1, names.1) = (key, name)
-        case 2: (offsets.2, names.2) = (key, name)
-        case 3: (offsets.3, names.3) = (key, name)
-        case 4: (offsets.4, names.4) = (key, name)
-        case 5: (offsets.5, names.5) = (key, name)
-        case 6: (offsets.6, names.6) = (key, name)
-        default: (offsets.7, names.7) = (key, name)
-        }
-        count += 1
-    }
-
-    private mutating func offset(_ slot: Int) -> UInt16 {
-        switch slot {
-        case 0: offsets.0
-        case 1: offsets.1
-        case 2: offsets.2
-        case 3: offsets.3
-        case 4: offsets.4
-        case 5: offsets.5
-        case 6: offsets.6
-        default: offsets.7
-        }
-    }
-
-    private mutating func name(_ slot: Int) -> DNSName? {
-        switch slot {
-        case 0: names.0
-        case 1: names.1
-        case 2: names.2
-        case 3: names.3
-        case 4: names.4
-        case 5: names.5
-        case 6: names.6
-        default: names.7
-        }
     }
 }
