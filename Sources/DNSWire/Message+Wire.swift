@@ -67,10 +67,12 @@ extension Message {
         message.flags = HeaderFlags(rawValue: word)
         message.opcode = Opcode(rawValue: UInt8(word >> 11 & 0xF))
         message.rcode = rcode
-        message.questions = questions
-        message.answers = answers
-        message.authority = authority
-        message.additional = additional
+        // `consume`: the sections were lent to `decodeSection` for shared names, after which the
+        // optimiser copied them here (a retain and a release each) instead of moving them.
+        message.questions = consume questions
+        message.answers = consume answers
+        message.authority = consume authority
+        message.additional = consume additional
         message.edns = opt.edns.take()
     }
 
