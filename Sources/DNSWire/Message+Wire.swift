@@ -25,15 +25,18 @@ extension Message {
         let id = try reader.readUInt16()
         let word = try reader.readUInt16()
         let counts = (try reader.readUInt16(), try reader.readUInt16(), try reader.readUInt16(), try reader.readUInt16())
-        var names = NameIndex()
+        var names = CompressionTargets()
         var questions: [Question] = []
-        if counts.0 > 0 { questions.reserveCapacity(Self.plausibleCount(counts.0, remaining: reader.remaining, minimumSize: 5)) }
+        if counts.0 > 0 {
+            questions.reserveCapacity(Self.plausibleCount(counts.0, remaining: reader.remaining, minimumSize: 5))
+        }
         for _ in 0..<counts.0 {
             let start = reader.offset
             let name: DNSName
             let shared: Bool
             if let target = reader.pointerOnlyTarget(at: start), let place = names.place(of: target),
-                let known = Self.name(at: place, current: 0, questions: questions, answers: [], authority: [], records: [])
+                let known = Self.name(at: place, current: 0, questions: questions, answers: [], authority: [],
+                                      records: [])
             {
                 (name, shared) = (known, true)
                 reader.offset = start + 2
@@ -43,7 +46,8 @@ extension Message {
             questions.append(Question(name: name, type: RRType(try reader.readUInt16()),
                                       class: DNSClass(try reader.readUInt16())))
             if !shared {
-                names.remember(reader.pointerKey(forNameAt: start), NameIndex.Place(section: 0, index: questions.count - 1))
+                let place = CompressionTargets.Place(section: 0, index: questions.count - 1)
+                names.remember(reader.pointerKey(forNameAt: start), place)
             }
         }
         // The OPT record, lifted out of the additional section, and its upper RCODE bits.
@@ -83,10 +87,10 @@ extension Message {
     }
 
     /// Decodes the records of section 1, 2 or 3; the sections before it are given so that an owner
-    /// name that is one compression pointer to a name already read can share it (`NameIndex`).
+    /// name that is one compression pointer to a name already read can share it (`CompressionTargets`).
     private static func decodeSection(
         _ reader: inout WireReader, count: UInt16, section: Int, opt: inout OPTRecord, firstTSIG: inout Int?,
-        names: inout NameIndex, questions: [Question], answers: [ResourceRecord], authority: [ResourceRecord]
+        names: inout CompressionTargets, questions: [Question], answers: [ResourceRecord], authority: [ResourceRecord]
     ) throws(DNSDecodeError) -> [ResourceRecord] {
         // Capacity is reserved at the first record kept, not before: the common additional section
         // holds only the OPT record, which is lifted out, and an empty array costs no allocation.
@@ -125,13 +129,14 @@ extension Message {
             reader.limit = outer
             if records.isEmpty {
                 // This record and the rest, at 11 octets or more each (root owner, no RDATA).
-                records.reserveCapacity(1 + plausibleCount(count - index - 1, remaining: reader.remaining, minimumSize: 11))
+                let rest = plausibleCount(count - index - 1, remaining: reader.remaining, minimumSize: 11)
+                records.reserveCapacity(1 + rest)
             }
             // RDATA decodes to its record's TYPE, so this is the first record whose `type` is TSIG.
             if section == 3 && type == .tsig && firstTSIG == nil { firstTSIG = records.count }
             // `consume`: the optimiser otherwise copied the RDATA into the record and destroyed the original.
             records.append(ResourceRecord(name: consume name, class: rrClass, ttl: ttl, rdata: consume rdata))
-            let place = NameIndex.Place(section: section, index: records.count - 1)
+            let place = CompressionTargets.Place(section: section, index: records.count - 1)
             if !shared { names.remember(reader.pointerKey(forNameAt: start), place) }
             // The names that glue and other owners point at: NS, CNAME and PTR targets, MX exchanges.
             switch type {
@@ -146,7 +151,7 @@ extension Message {
     /// The name at `place`, from the question section or the record sections decoded so far
     /// (`records` is section `current`, still being decoded); nil if there is none.
     private static func name(
-        at place: NameIndex.Place, current: Int, questions: [Question], answers: [ResourceRecord],
+        at place: CompressionTargets.Place, current: Int, questions: [Question], answers: [ResourceRecord],
         authority: [ResourceRecord], records: [ResourceRecord]
     ) -> DNSName? {
         switch place.section {
@@ -158,7 +163,7 @@ extension Message {
         }
     }
 
-    private static func name(in records: [ResourceRecord], at place: NameIndex.Place) -> DNSName? {
+    private static func name(in records: [ResourceRecord], at place: CompressionTargets.Place) -> DNSName? {
         // Through the buffer, which borrows the record: subscripting the array copied it whole.
         records.withUnsafeBufferPointer { buffer in
             guard place.index < buffer.count else { return nil }
@@ -278,7 +283,7 @@ extension EDNS {
 /// one: the same octets, as reading it passes the same checks (see `pointerKey`). The index holds
 /// no references, so remembering a name costs nothing; when its slots are full, later names are
 /// read as usual.
-struct NameIndex {
+struct CompressionTargets {
     /// A question (section 0) or a record of section 1, 2 or 3, by index: its owner name, or the
     /// name its RDATA holds (NS, CNAME, PTR, MX).
     struct Place {
@@ -304,7 +309,8 @@ struct NameIndex {
             for slot in 0..<used {
                 let entry = raw.load(fromByteOffset: slot * 8, as: UInt64.self)
                 if Int(entry >> 32) == key {
-                    return Place(section: Int(entry >> 24 & 0x3), index: Int(entry & 0xFFFF), inRData: entry & 1 << 23 != 0)
+                    let inRData = entry & 1 << 23 != 0
+                    return Place(section: Int(entry >> 24 & 0x3), index: Int(entry & 0xFFFF), inRData: inRData)
                 }
             }
             return nil
@@ -317,7 +323,8 @@ struct NameIndex {
         guard let key, key < 0x4000, count < Self.capacity, place.index <= 0xFFFF, place.section <= 3,
             self.place(of: key) == nil
         else { return }
-        let entry = UInt64(key) << 32 | UInt64(place.section) << 24 | (place.inRData ? 1 << 23 : 0) | UInt64(place.index)
+        let flag: UInt64 = place.inRData ? 1 << 23 : 0
+        let entry = UInt64(key) << 32 | UInt64(place.section) << 24 | flag | UInt64(place.index)
         let slot = count
         withUnsafeMutableBytes(of: &slots) { $0.storeBytes(of: entry, toByteOffset: slot * 8, as: UInt64.self) }
         count += 1
