@@ -65,22 +65,32 @@ public enum EDNSOption: Hashable, Sendable {
         }
     }
 
-    /// Decodes one option's data; `offset` is where the data starts, for errors.
-    static func decode(code: UInt16, data: [UInt8], offset: Int) throws(DNSDecodeError) -> EDNSOption {
+    /// Decodes one option's `size` data octets from `reader`; errors are reported at the data's start.
+    /// The parts are read straight from the message, without a copy of the whole data first.
+    static func decode(code: UInt16, size: Int, from reader: inout WireReader) throws(DNSDecodeError) -> EDNSOption {
+        let offset = reader.offset
+        guard size <= reader.remaining else { throw DNSDecodeError(.truncated, at: offset) }
         switch code {
         case clientSubnetCode:
-            guard let subnet = ClientSubnet(data: data) else {
+            // RFC 7871 §6: family, two prefix lengths, then ceil(source prefix / 8) address octets.
+            guard size >= 4 else { throw DNSDecodeError(.invalidEDNSOption(code), at: offset) }
+            let family = try reader.readUInt16()
+            let source = try reader.readUInt8()
+            let scope = try reader.readUInt8()
+            let maxPrefix = family == 1 ? 32 : (family == 2 ? 128 : Int.max)
+            guard Int(source) <= maxPrefix, Int(scope) <= maxPrefix, size - 4 == (Int(source) + 7) / 8 else {
                 throw DNSDecodeError(.invalidEDNSOption(code), at: offset)
             }
-            return .clientSubnet(subnet)
+            return .clientSubnet(ClientSubnet(family: family, sourcePrefixLength: source, scopePrefixLength: scope,
+                                              address: try reader.readBytes(size - 4)))
         case cookieCode:
             // RFC 7873 §4: client cookie 8 octets, server cookie absent or 8 to 32 octets.
-            guard data.count == 8 || (data.count >= 16 && data.count <= 40) else {
+            guard size == 8 || (size >= 16 && size <= 40) else {
                 throw DNSDecodeError(.invalidEDNSOption(code), at: offset)
             }
-            return .cookie(Cookie(client: Array(data[0..<8]), server: Array(data[8...])))
-        case paddingCode: return .padding(data)
-        default: return .unknown(code: code, data: data)
+            return .cookie(Cookie(client: try reader.readBytes(8), server: try reader.readBytes(size - 8)))
+        case paddingCode: return .padding(try reader.readBytes(size))
+        default: return .unknown(code: code, data: try reader.readBytes(size))
         }
     }
 }
@@ -98,18 +108,6 @@ public struct ClientSubnet: Hashable, Sendable {
         self.sourcePrefixLength = sourcePrefixLength
         self.scopePrefixLength = scopePrefixLength
         self.address = address
-    }
-
-    init?(data: [UInt8]) {
-        guard data.count >= 4 else { return nil }
-        family = UInt16(data[0]) << 8 | UInt16(data[1])
-        sourcePrefixLength = data[2]
-        scopePrefixLength = data[3]
-        address = Array(data[4...])
-        let maxPrefix = family == 1 ? 32 : (family == 2 ? 128 : Int.max)
-        guard Int(sourcePrefixLength) <= maxPrefix, Int(scopePrefixLength) <= maxPrefix,
-            address.count == (Int(sourcePrefixLength) + 7) / 8
-        else { return nil }
     }
 }
 

@@ -79,4 +79,47 @@ import Testing
         let wire = header + [5, 0x61, 0x62]
         #expect(throws: DNSDecodeError(.truncated, at: 12)) { try Message(wire: wire) }
     }
+
+    // The decoder shares the array of a name that a later owner names with a single pointer
+    // (Message+Wire.swift, CompressionTargets). These pin down that sharing changes neither names
+    // nor errors.
+
+    @Test func ownersThatPointAtEarlierNamesDecodeToThoseNames() throws {
+        // Answer owner -> question name; glue owners -> NS targets; NS owners -> a suffix of the question.
+        let zone = DNSName("dyn.example.")!
+        let host = DNSName("host.dyn.example.")!
+        var response = Message.query(id: 9, name: host, type: .a).makeResponse()
+        let targets = (1...3).map { DNSName("ns\($0).dyn.example.")! }
+        response.answers = [ResourceRecord(name: host, ttl: 60, rdata: .a(IPv4Address(192, 0, 2, 1)))]
+        response.authority = targets.map { ResourceRecord(name: zone, ttl: 60, rdata: .ns($0)) }
+        response.additional = targets.map { ResourceRecord(name: $0, ttl: 60, rdata: .a(IPv4Address(192, 0, 2, 9))) }
+        let decoded = try Message(wire: try response.wire())
+        #expect(decoded == response)
+        for (record, expected) in zip(decoded.additional, response.additional) {
+            #expect(record.name.isIdentical(to: expected.name))
+        }
+        #expect(decoded.answers[0].name.wire == decoded.questions[0].name.wire)
+    }
+
+    @Test func aPointerToANameWhosePointerLeadsIntoItselfIsStillALoop() {
+        // Question name at 12: label "\0", then a pointer to 13 (the label's octet, read as the root).
+        // Read there it is valid; read through a pointer to 12, its pointer to 13 is not below 12.
+        let wire: [UInt8] = [0, 1, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0]
+            + [1, 0, 0xC0, 13, 0, 1, 0, 1]
+            + [0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 1]
+        #expect(throws: DNSDecodeError(.pointerLoop, at: 14)) { try Message(wire: wire) }
+    }
+
+    @Test func aSharedNameIsReadWithTheSameLengthLimit() {
+        // Answer owner: label "a" and a pointer to the 254-octet question name: 256 octets.
+        var name: [UInt8] = []
+        for _ in 0..<3 { name += [63] + [UInt8](repeating: 0x61, count: 63) }
+        name += [60] + [UInt8](repeating: 0x62, count: 60) + [0]
+        #expect(name.count == 254)
+        let header: [UInt8] = [0, 1, 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 0]
+        let answer: [UInt8] = [0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 1]
+        let wire = header + name + [0, 1, 0, 1] + [0xC0, 12] + answer + [1, 0x63, 0xC0, 12] + answer
+        // The fourth label of the question name, at 12 + 3 * 64, takes it past 255 octets.
+        #expect(throws: DNSDecodeError(.nameTooLong, at: 12 + 3 * 64)) { try Message(wire: wire) }
+    }
 }
