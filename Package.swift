@@ -122,18 +122,19 @@ let package = Package(
         ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "DNSZone", "DNSWire", "Determinism", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Storage", "DNSZone", "DNSWire", "Determinism", "HarnessTesting", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "NameserverTests", dependencies: ["Nameserver", "DNSZone", "DNSWire", "Determinism"]),
         .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire", "Determinism"]),
         .testTarget(
             name: "WebServerTests",
-            dependencies: ["WebServer", "HTTPWire", "Storage", "DNSZone", "DNSWire", "Determinism", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")]
+            dependencies: ["WebServer", "HTTPWire", "Storage", "DNSZone", "DNSWire", "Determinism", "HarnessTesting", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(
             name: "BackupTests",
             dependencies: [
                 "Backup", "Storage", "DNSZone", "DNSWire", "Determinism", "HTTPWire", "Scenario", "Simulation", "Reports",
+                "HarnessTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

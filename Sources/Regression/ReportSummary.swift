@@ -1,28 +1,11 @@
 import HTTPWire
+import Reports
 
 /// What a suite needs from one `report.json` (schema `ddnslab.report/1`, docs/report.md): the
 /// scenario's name and seed, its expectations, and its figures for `compare`.
 public struct ReportSummary: Sendable, Equatable {
-    /// One expectation as the run judged it.
-    public struct Expectation: Sendable, Equatable {
-        public var figure: String
-        public var comparison: String
-        public var threshold: Double
-        /// As written in the scenario, e.g. `< 50ms`.
-        public var text: String
-        /// nil when the report has no such figure.
-        public var value: Double?
-        public var passed: Bool
-
-        public init(figure: String, comparison: String, threshold: Double, text: String, value: Double?, passed: Bool) {
-            self.figure = figure
-            self.comparison = comparison
-            self.threshold = threshold
-            self.text = text
-            self.value = value
-            self.passed = passed
-        }
-    }
+    /// One expectation as the run judged it (the report's own type).
+    public typealias Expectation = RunReport.ExpectationResult
 
     public var name: String
     public var seed: UInt64

@@ -81,7 +81,7 @@ public struct RunReport: Sendable {
         }
     }
 
-    public struct ExpectationResult: Sendable {
+    public struct ExpectationResult: Sendable, Equatable {
         public var figure: String
         public var comparison: String
         public var threshold: Double

@@ -42,11 +42,11 @@ extension ScenarioReader {
             guard let periodText = scalar(keyNode, key: nil, expected: expected),
                   let spanText = scalar(valueNode, key: keyNode, expected: expected)
             else { continue }
-            guard let period = BackupSpec.Period(periodText) else {
+            guard let period = RetentionPeriod(periodText) else {
                 report("bad retention period '\(periodText)': expected \(expected)", at: keyNode)
                 continue
             }
-            guard let span = BackupSpec.Period(spanText) else {
+            guard let span = RetentionPeriod(spanText) else {
                 report("bad retention span '\(spanText)': expected \(expected)", at: valueNode)
                 continue
             }

@@ -51,12 +51,9 @@ public struct ReplayNode {
                 actions.append(.sendAt(Datagram(source: source, destination: servers[server % servers.count], payload: bytes),
                                        at: at))
             case .connectTCP(let client, let server, let tag):
-                let source = Endpoint(node: node, addressIndex: UInt32(client), port: UInt16(32_768 + tag % 28_000))
-                actions.append(.tcpConnect(from: source, to: servers[server % servers.count], tag: tag))
-            case .sendTCP(let tag, let bytes):
-                if let connection = connections.connection(tagged: tag) { actions.append(.tcpSend(connection, bytes)) }
-            case .closeTCP(let tag):
-                if let connection = connections.close(tagged: tag) { actions.append(.tcpClose(connection)) }
+                ConnectionBook.connect(client: UInt32(client), to: servers[server % servers.count], tag: tag, node: node, &actions)
+            case .sendTCP(let tag, let bytes): connections.send(bytes, tagged: tag, &actions)
+            case .closeTCP(let tag): connections.close(tagged: tag, &actions)
             }
         }
         timer.arm(clients.nextDeadline, actions: &actions)

@@ -108,4 +108,21 @@ extension ConnectionBook {
         byConnection[connection] = nil
         return connection
     }
+
+    /// A traffic machine's client connection as host actions: client `client` is the node's
+    /// address `client`, its source port follows from the tag (32768–60767).
+    static func connect(client: UInt32, to server: Endpoint, tag: UInt64, node: NodeID, _ actions: inout [NodeAction]) {
+        let source = Endpoint(node: node, addressIndex: client, port: UInt16(32_768 + tag % 28_000))
+        actions.append(.tcpConnect(from: source, to: server, tag: tag))
+    }
+
+    /// Bytes on the connection the machine opened with `tag`, if it is still open.
+    func send(_ bytes: [UInt8], tagged tag: UInt64, _ actions: inout [NodeAction]) {
+        if let connection = connection(tagged: tag) { actions.append(.tcpSend(connection, bytes)) }
+    }
+
+    /// Closes the connection the machine opened with `tag`, if it is still open.
+    mutating func close(tagged tag: UInt64, _ actions: inout [NodeAction]) {
+        if let connection = close(tagged: tag) { actions.append(.tcpClose(connection)) }
+    }
 }

@@ -51,11 +51,7 @@ struct BackupDriver {
     }
 
     static func tier(_ tier: BackupSpec.Tier) -> RetentionTier {
-        switch tier.period {
-        case .seconds(let length): RetentionTier(period: .seconds(length), count: tier.count)
-        case .weeks(let count): RetentionTier(period: .weeks(count), count: tier.count)
-        case .months(let count): RetentionTier(period: .months(count), count: tier.count)
-        }
+        RetentionTier(period: tier.period, count: tier.count)
     }
 
     /// The components' settings stored beside each snapshot: one line per nameserver, balancer and

@@ -38,12 +38,9 @@ public struct UpdaterNode {
         for action in output {
             switch action {
             case .connectTCP(let client, let server, let tag):
-                let source = Endpoint(node: node, addressIndex: client, port: UInt16(32_768 + tag % 28_000))
-                actions.append(.tcpConnect(from: source, to: servers[server % servers.count], tag: tag))
-            case .sendTCP(let tag, let bytes):
-                if let connection = connections.connection(tagged: tag) { actions.append(.tcpSend(connection, bytes)) }
-            case .closeTCP(let tag):
-                if let connection = connections.close(tagged: tag) { actions.append(.tcpClose(connection)) }
+                ConnectionBook.connect(client: client, to: servers[server % servers.count], tag: tag, node: node, &actions)
+            case .sendTCP(let tag, let bytes): connections.send(bytes, tagged: tag, &actions)
+            case .closeTCP(let tag): connections.close(tagged: tag, &actions)
             }
         }
         timer.arm(fleet.nextDeadline, actions: &actions)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DNSZone
 import Foundation
 import Scenario
 import Simulation
@@ -37,6 +38,17 @@ struct SweepRunOptions: ParsableArguments {
             + (faultPoints.map { ["--fault-points", $0] } ?? [])
     }
 
+    /// The scenario at `path` under `seed`, with random faults added when `--faults random` asks
+    /// for them and the scenario has none; exits with status 2 when it does not load.
+    func load(_ path: String, seed: UInt64) throws -> (scenario: Scenario, zones: ZoneSet) {
+        var loaded = try Run.loadScenario(path)
+        loaded.scenario.seed = seed
+        if faults == "random", loaded.scenario.randomFaults == nil {
+            loaded.scenario.randomFaults = SweepDefaults.randomFaults(for: loaded.scenario)
+        }
+        return loaded
+    }
+
     func validate() throws {
         if let faults, faults != "random" { throw ValidationError("--faults: only 'random' is known, found '\(faults)'") }
         if let injectBug, InjectedBug(rawValue: injectBug) == nil {
@@ -67,11 +79,7 @@ struct SweepSeed: ParsableCommand {
     var report: String?
 
     func run() throws {
-        var loaded = try Run.loadScenario(scenario)
-        loaded.scenario.seed = seed
-        if options.faults == "random", loaded.scenario.randomFaults == nil {
-            loaded.scenario.randomFaults = SweepDefaults.randomFaults(for: loaded.scenario)
-        }
+        let loaded = try options.load(scenario, seed: seed)
         var runner = ScenarioRun(scenario: loaded.scenario, zones: loaded.zones, scenarioFile: scenario)
         runner.checksInvariants = true
         runner.injectedBug = options.injectBug.flatMap(InjectedBug.init(rawValue:))
@@ -127,12 +135,14 @@ struct SweepRun: ParsableCommand {
         guard let range = SweepJSON.seedRange(seeds) else {
             Run.fail("--seeds: expected A..B with A <= B, found '\(seeds)'")
         }
-        let part = try shard.map { text -> (index: Int, count: Int) in
+        let part = shard.map { text -> (index: Int, count: Int) in
             guard let value = SweepJSON.shard(text) else { Run.fail("--shard: expected I/N with 0 <= I < N, found '\(text)'") }
             return value
         }
         _ = try Run.loadScenario(scenario)  // bad input: exit 2 before spawning anything
-        let chosen = Array(range).enumerated().filter { part == nil || $0.offset % part!.count == part!.index }.map(\.element)
+        let chosen = Array(range).enumerated().filter { position, _ in
+            part.map { position % $0.count == $0.index } ?? true
+        }.map(\.element)
         let started = ContinuousClock.now
         let results = SweepChildren.run(seeds: chosen, jobs: max(1, jobs)) { seed in
             ["sweep", "seed", scenario, "--seed", String(seed)] + options.childArguments

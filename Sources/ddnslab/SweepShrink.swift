@@ -25,13 +25,8 @@ struct SweepShrink: ParsableCommand {
     var out: String?
 
     func run() throws {
-        var loaded = try Run.loadScenario(scenario)
-        loaded.scenario.seed = seed
-        if options.faults == "random", loaded.scenario.randomFaults == nil {
-            loaded.scenario.randomFaults = SweepDefaults.randomFaults(for: loaded.scenario)
-        }
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? CommandLine.arguments[0]
+        let loaded = try options.load(scenario, seed: seed)
+        let executable = SweepChildren.executable
         let bug = (options.injectBug.map { ["--inject-bug", $0] } ?? [])
             + (options.faultPoints.map { ["--fault-points", $0] } ?? [])
         let first = SweepChildren.one(executable: executable, seed: seed,

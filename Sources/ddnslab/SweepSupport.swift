@@ -52,9 +52,13 @@ enum SweepJSON {
 /// line each prints. A child that dies (a signal, or no result line) is a `crash` violation with the
 /// end of what it wrote to standard error.
 enum SweepChildren {
+    /// This executable, which every child runs.
+    static var executable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
     static func run(seeds: [UInt64], jobs: Int, arguments: @escaping @Sendable (UInt64) -> [String]) -> [SeedResult] {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? CommandLine.arguments[0]
+        let executable = executable
         let results = Results(count: seeds.count)
         DispatchQueue.concurrentPerform(iterations: min(jobs, max(1, seeds.count))) { worker in
             var index = worker

@@ -1,6 +1,7 @@
 @testable import Backup
 import Determinism
 import Foundation
+import HarnessTesting
 import Storage
 import Testing
 

@@ -2,6 +2,7 @@
 import DNSZone
 import Determinism
 import Foundation
+import HarnessTesting
 import Reports
 import Scenario
 import Simulation

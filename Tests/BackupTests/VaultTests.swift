@@ -3,6 +3,7 @@ import Determinism
 import DNSWire
 import Foundation
 import GRDB
+import HarnessTesting
 import Storage
 import Testing
 

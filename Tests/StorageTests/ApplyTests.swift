@@ -2,6 +2,7 @@ import Determinism
 import DNSWire
 import DNSZone
 import GRDB
+import HarnessTesting
 import Storage
 import Testing
 

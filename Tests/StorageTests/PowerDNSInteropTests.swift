@@ -2,6 +2,7 @@ import Determinism
 import DNSWire
 import DNSZone
 import Foundation
+import HarnessTesting
 import Storage
 import Testing
 

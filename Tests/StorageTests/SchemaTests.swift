@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HarnessTesting
 import Storage
 import Testing
 

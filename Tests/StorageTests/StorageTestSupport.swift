@@ -1,30 +1,15 @@
 import DNSWire
 import DNSZone
 import Foundation
+import HarnessTesting
 import GRDB
 import Storage
 import Testing
 
-/// A name from a literal in a test; a bad literal is a bug in the test.
-func name(_ text: String) -> DNSName {
-    guard let parsed = try? DNSName(parsing: text, origin: .root) else { fatalError("bad test name \(text)") }
-    return parsed
-}
-
-/// One record from a zone-file line with an absolute owner and a TTL.
-func record(_ line: String) -> ResourceRecord {
-    let parsed = ZoneFileParser.parseRecords(line, fileName: "test", origin: .root)
-    guard parsed.errors.isEmpty, parsed.records.count == 1 else {
-        fatalError("bad test record \(line): \(parsed.errors)")
-    }
-    return parsed.records[0].record
-}
-
-/// An RRset from zone-file lines of one owner and type.
-func rrset(_ lines: String...) -> RRset {
-    let records = lines.map(record)
-    return RRset(owner: records[0].name, type: records[0].type, ttl: records[0].ttl, rdatas: records.map(\.rdata))
-}
+/// Test literals (HarnessTesting.TestValues).
+func name(_ text: String) -> DNSName { TestValues.name(text) }
+func record(_ line: String) -> ResourceRecord { TestValues.record(line) }
+func rrset(_ lines: String...) -> RRset { TestValues.rrset(lines) }
 
 /// Zone-file lines of records, sorted: expectations compared without caring for order (STYLE.md §9).
 func lines(_ records: [ResourceRecord]) -> [String] { records.map(\.description).sorted() }
@@ -53,22 +38,6 @@ enum Fixtures {
     }
 }
 
-/// A fresh folder under the system's temporary folder, removed by `remove()`.
-struct TemporaryFolder {
-    let path: String
-
-    init() throws {
-        var template = Array((NSTemporaryDirectory() + "/ddnslab-storage-XXXXXX").utf8CString)
-        let made: String? = template.withUnsafeMutableBufferPointer { buffer in
-            guard let base = buffer.baseAddress, let result = mkdtemp(base) else { return nil }
-            return String(cString: result)
-        }
-        guard let made else { throw CocoaError(.fileWriteUnknown) }
-        path = made
-    }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
-}
 
 /// Every row of `records`, as text lines `name type content ttl prio disabled auth`, in id order.
 func recordRows(_ store: ZoneStore) throws -> [String] {

@@ -4,6 +4,7 @@ import DNSZone
 import Foundation
 import GRDB
 import HTTPWire
+import HarnessTesting
 import Storage
 import Testing
 @testable import WebServer

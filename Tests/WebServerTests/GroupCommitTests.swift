@@ -2,6 +2,7 @@ import Determinism
 import DNSWire
 import GRDB
 import HTTPWire
+import HarnessTesting
 import Storage
 import Testing
 @testable import WebServer

@@ -2,6 +2,7 @@ import Determinism
 import DNSWire
 import DNSZone
 import Foundation
+import HarnessTesting
 import GRDB
 import HTTPWire
 import Storage
@@ -156,19 +157,3 @@ func containsSuccessWord(_ body: String) -> Bool {
     return successWords.contains { lower.contains($0) }
 }
 
-/// A fresh folder under the system's temporary folder.
-struct TemporaryFolder {
-    let path: String
-
-    init() throws {
-        var template = Array((NSTemporaryDirectory() + "/ddnslab-web-XXXXXX").utf8CString)
-        let made: String? = template.withUnsafeMutableBufferPointer { buffer in
-            guard let base = buffer.baseAddress, let result = mkdtemp(base) else { return nil }
-            return String(cString: result)
-        }
-        guard let made else { throw CocoaError(.fileWriteUnknown) }
-        path = made
-    }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
-}
