@@ -11,7 +11,8 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok
 # against a real PowerDNS and replays it; the committed capture replays without them.
 # libxml2-utils (xmllint): the suite's junit.xml is validated against Jenkins' JUnit schema;
 # chromium: the HTML report is rendered headless to PNG (ReportHTMLTests).
-for pkg in libsqlite3-dev libpcap-dev pkg-config tshark pdns-server pdns-backend-sqlite3 bind9-dnsutils \
+# zlib1g-dev: the CZlib system-library target (gzip-compressed backups).
+for pkg in libsqlite3-dev libpcap-dev zlib1g-dev pkg-config tshark pdns-server pdns-backend-sqlite3 bind9-dnsutils \
     dnsperf tcpdump sqlite3 libxml2-utils chromium; do
     have_pkg "$pkg" || need_apt+=("$pkg")
 done
