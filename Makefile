@@ -38,7 +38,8 @@ determinism:
 	scripts/check-determinism.sh $(SCRATCH)/debug/ddnslab scenarios/quickstart.yaml scenarios/faults.yaml \
 		scenarios/replication-crashes.yaml scenarios/failover.yaml scenarios/attacks/reflection.yaml \
 		scenarios/attacks/slow-connections.yaml scenarios/updates/smoke.yaml \
-		scenarios/updates/web-crash.yaml scenarios/replay/crash.yaml
+		scenarios/updates/web-crash.yaml scenarios/replay/crash.yaml \
+		scenarios/backups/restore.yaml
 
 # STYLE.md §4.8: no clock, global randomness, threads, environment, Foundation or NIO in core targets.
 lint:

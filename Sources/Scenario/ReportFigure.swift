@@ -80,7 +80,15 @@ public struct ReportFigure: Sendable, Hashable {
     /// Figures of scheduled backups (`backups.…`), when the scenario has a `backups` section.
     public static let backupFigures = [
         "backups.snapshots", "backups.verified", "backups.failed", "backups.unconfirmed", "backups.pruned",
-        "backups.kept", "backups.kept_bytes", "backups.retention_mismatches",
+        "backups.kept", "backups.kept_bytes", "backups.retention_mismatches", "backups.skipped",
+    ]
+
+    /// Figures of restore drills (`restore.…`), when the scenario has database faults or restores.
+    public static let restoreFigures: [(path: String, unit: FigureUnit)] = [
+        ("restore.count", .count), ("restore.failed", .count), ("restore.rpo", .milliseconds),
+        ("restore.rto", .milliseconds), ("restore.unrecovered", .count), ("restore.lost_updates", .count),
+        ("restore.lost_hosts", .count), ("restore.lost_commits", .count), ("restore.oracle_mismatches", .count),
+        ("restore.wrong_hosts", .count), ("restore.wrong_hosts_later", .count), ("restore.lost_still_wrong", .count),
     ]
 
     /// Reasons an update is refused, each a figure `updates.rejected.<reason>`.
@@ -113,7 +121,7 @@ public struct ReportFigure: Sendable, Hashable {
     public static func catalog(
         populations: [String], nameservers: [String], primaries: [String] = [], secondaries: [String] = [],
         balancers: [String] = [], attack: Bool = false, edge: Bool = false, web: Bool = false, updaters: [String] = [],
-        replays: [String] = [], backups: Bool = false
+        replays: [String] = [], backups: Bool = false, restores: Bool = false
     ) -> [ReportFigure] {
         var figures: [ReportFigure] = []
         for population in populations {
@@ -164,6 +172,9 @@ public struct ReportFigure: Sendable, Hashable {
         }
         if backups {
             for path in backupFigures { figures.append(ReportFigure(path: path, unit: .count)) }
+            if restores {
+                for (path, unit) in restoreFigures { figures.append(ReportFigure(path: path, unit: unit)) }
+            }
         }
         figures.append(ReportFigure(path: "trace.events", unit: .count))
         return figures
@@ -177,6 +188,7 @@ extension Scenario {
             populations: workload.map(\.name), nameservers: nameservers.map(\.name),
             primaries: primaries.map(\.name), secondaries: secondaries.map(\.name), balancers: balancers.map(\.name),
             attack: workload.contains { $0.role == .attack }, edge: edge != nil, web: webPart.web != nil,
-            updaters: webPart.updaters.map(\.name), replays: replays.map(\.name), backups: backups != nil)
+            updaters: webPart.updaters.map(\.name), replays: replays.map(\.name), backups: backups != nil,
+            restores: faults.contains { $0.kind.isDatabaseStep })
     }
 }

@@ -354,6 +354,23 @@ public enum FaultKind: Sendable, Equatable {
     case degrade(between: (String, String), extraLatency: SimDuration, lossPartsPerMillion: UInt32)
     /// The host's clock runs `offset` ahead (negative: behind).
     case clockSkew(host: String, offset: SimDuration)
+    /// The database of `host` (the backups' primary, and the web server sharing it) is gone: its
+    /// files are deleted and the services on it stop until a `restore` (docs/backups.md).
+    case loseDatabase(host: String)
+    /// The database file of `host` is damaged on disk (every page after the first overwritten); the
+    /// services on it stop until a `restore`.
+    case corruptDatabase(host: String)
+    /// The database of `host` is restored from a snapshot (nil: the latest verified one), and the
+    /// services on it start again from it alone.
+    case restore(host: String, snapshot: Int?)
+
+    /// True for the kinds that act on a database (instants, without `for`).
+    public var isDatabaseStep: Bool {
+        switch self {
+        case .loseDatabase, .corruptDatabase, .restore: true
+        default: false
+        }
+    }
 
     public var label: String {
         switch self {
@@ -363,6 +380,9 @@ public enum FaultKind: Sendable, Equatable {
         case .partition: "partition"
         case .degrade: "degrade"
         case .clockSkew: "clock_skew"
+        case .loseDatabase: "lose_database"
+        case .corruptDatabase: "corrupt_database"
+        case .restore: "restore"
         }
     }
 
@@ -373,6 +393,8 @@ public enum FaultKind: Sendable, Equatable {
         case (.partition(let a, let b, let c), .partition(let d, let e, let f)): a == d && b == e && c == f
         case (.degrade(let a, let b, let c), .degrade(let d, let e, let f)): a == d && b == e && c == f
         case (.clockSkew(let a, let b), .clockSkew(let c, let d)): a == c && b == d
+        case (.loseDatabase(let a), .loseDatabase(let b)), (.corruptDatabase(let a), .corruptDatabase(let b)): a == b
+        case (.restore(let a, let b), .restore(let c, let d)): a == c && b == d
         default: false
         }
     }

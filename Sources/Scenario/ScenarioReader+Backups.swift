@@ -25,6 +25,7 @@ extension ScenarioReader {
         let compress = bool(fields["compress"])
         let tiers = fields["keep"].map { readBackupTiers($0) }
         guard let host else { return nil }
+        backupHost = host
         return BackupSpec(host: host, every: every ?? .seconds(900), start: start ?? .zero,
                           tiers: tiers ?? BackupSpec.standardTiers, compress: compress ?? false,
                           position: field.value.position)

@@ -17,7 +17,8 @@ extension ScenarioReader {
             primaries: hostNames.filter { hostRoles[$0] == .primary },
             secondaries: hostNames.filter { hostRoles[$0] == .secondary }, balancers: balancerNames,
             attack: hasAttackPopulation, edge: hasEdge, web: !webNames.isEmpty, updaters: updaterSpecs.map(\.name),
-            replays: replayNames, backups: backupsDeclared)
+            replays: replayNames, backups: backupsDeclared,
+            restores: databaseStepsDeclared)
         var expectations: [Expectation] = []
         for (keyNode, value) in mapping {
             guard let path = scalar(keyNode, key: nil, expected: "a figure name") else { continue }

@@ -3,11 +3,16 @@ import Yams
 
 /// `faults` (a timeline) and `random_faults` (faults drawn from the seed).
 extension ScenarioReader {
-    static let faultKinds = ["crash", "hang", "slow", "partition", "degrade", "clock_skew"]
+    static let faultKinds = [
+        "crash", "hang", "slow", "partition", "degrade", "clock_skew", "lose_database", "corrupt_database", "restore",
+    ]
+    /// Steps on a database (docs/backups.md): instants, never drawn at random.
+    static let databaseFaultKinds = ["lose_database", "corrupt_database", "restore"]
     /// Keys each fault kind takes besides `at`, `for` and the kind itself, and which of them are required.
     static let faultOptions: [String: (keys: [String], required: [String])] = [
         "crash": ([], []), "hang": ([], []), "slow": (["factor"], ["factor"]), "partition": (["one_way"], []),
         "degrade": (["latency", "loss"], []), "clock_skew": (["offset"], ["offset"]),
+        "lose_database": ([], []), "corrupt_database": ([], []), "restore": (["snapshot"], []),
     ]
     static let randomFaultKeys = ["kinds", "mean_interval", "duration"]
 
@@ -40,6 +45,9 @@ extension ScenarioReader {
         let at = readFaultStart(fields["at"])
         let length = duration(fields["for"], .positive)
         guard let kind, let kindField = fields[kind] else { return nil }
+        if Self.databaseFaultKinds.contains(kind), let lasting = fields["for"] {
+            report("\(kind) happens at an instant and takes no 'for'", at: lasting.keyNode)
+        }
         let faultKind = readFaultKind(kind, kindField, fields)
         guard let at, let faultKind else { return nil }
         return FaultSpec(at: at, duration: length, kind: faultKind, position: node.position)
@@ -79,6 +87,8 @@ extension ScenarioReader {
             return pair.map { .partition(from: $0.0, to: $0.1, oneWay: oneWay ?? false) }
         case "degrade":
             return readDegrade(field, fields)
+        case "lose_database", "corrupt_database", "restore":
+            return readDatabaseStep(kind, field, fields)
         default:
             let host = anyHostReference(field.value, key: field.keyNode)
             let offset = duration(fields["offset"], .signed)
@@ -101,6 +111,35 @@ extension ScenarioReader {
         return .degrade(between: pair, extraLatency: latency ?? .zero, lossPartsPerMillion: loss ?? 0)
     }
 
+    /// `lose_database: ns1`, `corrupt_database: ns1`, `restore: ns1` (with `snapshot: latest` or an
+    /// id): on the database the `backups` section copies.
+    mutating func readDatabaseStep(_ kind: String, _ field: Field, _ fields: Fields) -> FaultKind? {
+        guard let host = anyHostReference(field.value, key: field.keyNode) else { return nil }
+        guard let backupHost else {
+            report("\(kind) needs a 'backups' section: it acts on the database the backups copy", at: field.value)
+            return nil
+        }
+        guard host == backupHost else {
+            report("\(kind) acts on the database of the backups' host '\(backupHost)', not '\(host)'", at: field.value)
+            return nil
+        }
+        databaseStepsDeclared = true
+        switch kind {
+        case "lose_database": return .loseDatabase(host: host)
+        case "corrupt_database": return .corruptDatabase(host: host)
+        default:
+            guard let snapshotField = fields["snapshot"] else { return .restore(host: host, snapshot: nil) }
+            // 0 stands for `latest` (ids start at 1).
+            let snapshot = parse(snapshotField, expected: "'latest' or a snapshot id (1 or more)") { text -> Parsed<Int> in
+                if text == "latest" { return .value(0) }
+                guard let id = ValueText.integer(text), id >= 1 else { return .malformed }
+                return .value(id)
+            }
+            guard let snapshot else { return nil }
+            return .restore(host: host, snapshot: snapshot == 0 ? nil : snapshot)
+        }
+    }
+
     // MARK: Random faults
 
     /// `random_faults: { kinds: […], mean_interval: 60s, duration: 10s..30s }`.
@@ -121,7 +160,8 @@ extension ScenarioReader {
     /// (no `degrade` without a link, no `partition` with a single site).
     mutating func readRandomFaultKinds(_ field: Field?) -> [String] {
         let applicable = Self.faultKinds.filter {
-            ($0 != "degrade" || linkCount > 0) && ($0 != "partition" || siteNames.count > 1)
+            !Self.databaseFaultKinds.contains($0) && ($0 != "degrade" || linkCount > 0)
+                && ($0 != "partition" || siteNames.count > 1)
         }
         guard let field, let items = list(field, expected: "a list of fault kinds") else { return applicable }
         if items.isEmpty {
@@ -134,6 +174,8 @@ extension ScenarioReader {
                 report(ValueText.unknownName("fault kind", kind, Self.faultKinds), at: item)
             } else if kinds.contains(kind) {
                 report("duplicate fault kind '\(kind)'", at: item)
+            } else if Self.databaseFaultKinds.contains(kind) {
+                report("\(kind) is not drawn at random: put it in 'faults' with a 'restore' after it", at: item)
             } else if !applicable.contains(kind) {
                 let need = kind == "degrade" ? "a link" : "at least two sites"
                 report("random \(kind) faults need \(need)", at: item)

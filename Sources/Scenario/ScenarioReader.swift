@@ -54,6 +54,10 @@ struct ScenarioReader {
     var webNames: [String] = []
     /// True once a `backups` section has been read (its figures join the catalog).
     var backupsDeclared = false
+    /// The host whose database the backups copy (database faults act on it).
+    var backupHost: String?
+    /// True once a database fault or restore has been read (the restore figures join the catalog).
+    var databaseStepsDeclared = false
     /// Workload items `updaters` and `ip_changes`, in file order.
     var updaterSpecs: [UpdaterPopulationSpec] = []
     var ipChangeSpecs: [IPChangeSpec] = []

@@ -89,3 +89,29 @@ extension Simulator {
         invoke(node.index, .started, costed: false)
     }
 }
+
+extension Simulator {
+    /// A fault the host applies itself between slices of the run (a database lost or damaged),
+    /// logged and traced like the scheduled ones. The `stopping` nodes crash (memory lost) and stay
+    /// down until `endHostFault` restarts them.
+    public mutating func beginHostFault(_ label: String, stopping nodes: [NodeID]) {
+        trace.record(.faultStarted, at: now, UInt64(faults.count + faultLog.count))
+        if trace.recording { trace.note("\(now) fault starts: \(label)") }
+        faultLog.append(FaultRecord(label: label, started: now, ended: nil))
+        for node in nodes { crashNode(node) }
+    }
+
+    /// Ends the open host fault `label` (if any) and restarts `nodes` (`ClusterHost.restart`, then
+    /// `.started`), e.g. after their database was restored.
+    public mutating func endHostFault(_ label: String, restarting nodes: [NodeID]) {
+        trace.record(.faultEnded, at: now, UInt64(faults.count + faultLog.count))
+        if trace.recording { trace.note("\(now) fault ends: \(label)") }
+        if let record = faultLog.lastIndex(where: { $0.label == label && $0.ended == nil }) {
+            faultLog[record].ended = now
+        }
+        for node in nodes { restartNode(node) }
+    }
+
+    /// True while the node is up (not crashed, started).
+    public func isUp(_ node: NodeID) -> Bool { runtimes[Int(node.index)].up }
+}

@@ -2,6 +2,7 @@ import DNSWire
 import DNSZone
 import Determinism
 import Nameserver
+import Storage
 import SimNet
 import Traffic
 
@@ -71,6 +72,14 @@ public struct ClusterHost: NodeHost {
         case .updaters(let index): updaters[index].restart()
         case .replay(let index): replays[index].restart()
         }
+    }
+
+    /// Hands primary `index`, and every web server committing to its database, another database
+    /// (a restored file, or a placeholder while the file is lost). They open it when restarted.
+    mutating func replaceDatabase(primary index: Int, with store: ZoneStore) {
+        let node = primaries[index].port53.node
+        primaries[index].store = store
+        for web in webs.indices where webs[web].primary.node == node { webs[web].store = store }
     }
 
     public mutating func connectionAssigned(node: NodeID, _ connection: ConnectionID, tag: UInt64) {

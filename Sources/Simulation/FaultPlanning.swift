@@ -11,8 +11,9 @@ extension ClusterBuilder {
         for fault in scenario.faults {
             let start = Instant.zero + fault.at
             let stop = fault.duration.map { start + $0 }
+            // Database steps are the backup driver's (ScenarioRun+Backups.swift), between slices of the run.
             guard let kind = simKind(fault.kind, node: node, siteIDs: siteIDs) else { continue }
-            plan.append(SimFault(at: start, end: stop.map { min($0, end) }, kind: kind, label: label(fault.kind)))
+            plan.append(SimFault(at: start, end: stop.map { min($0, end) }, kind: kind, label: Self.label(fault.kind)))
         }
         if let random = scenario.randomFaults { plan += randomFaults(random, siteIDs: siteIDs, built: built, end: end) }
         return plan
@@ -30,10 +31,11 @@ extension ClusterBuilder {
         case .degrade(let between, let latency, let loss):
             guard let a = siteIDs[between.0], let b = siteIDs[between.1] else { return nil }
             return .degrade(a, b, extraDelay: latency, lossPartsPerMillion: loss)
+        case .loseDatabase, .corruptDatabase, .restore: return nil
         }
     }
 
-    func label(_ kind: FaultKind) -> String {
+    static func label(_ kind: FaultKind) -> String {
         switch kind {
         case .crash(let host): "crash \(host)"
         case .hang(let host): "hang \(host)"
@@ -42,6 +44,9 @@ extension ClusterBuilder {
         case .partition(let from, let to, let oneWay): "partition \(from) \(oneWay ? "->" : "<->") \(to)"
         case .degrade(let between, let latency, let loss):
             "degrade \(between.0)~\(between.1) +\(latency) loss \(Double(loss) / 10_000)%"
+        case .loseDatabase(let host): "lose_database \(host)"
+        case .corruptDatabase(let host): "corrupt_database \(host)"
+        case .restore(let host, let snapshot): "restore \(host) from \(snapshot.map { "snapshot \($0)" } ?? "latest verified")"
         }
     }
 
@@ -50,7 +55,7 @@ extension ClusterBuilder {
         RandomFaults.draw(scenario).compactMap { fault in
             guard let kind = simKind(fault.kind, node: hostNode, siteIDs: siteIDs) else { return nil }
             let start = Instant.zero + fault.at
-            return SimFault(at: start, end: fault.duration.map { start + $0 }, kind: kind, label: label(fault.kind) + " (random)")
+            return SimFault(at: start, end: fault.duration.map { start + $0 }, kind: kind, label: Self.label(fault.kind) + " (random)")
         }
     }
 }

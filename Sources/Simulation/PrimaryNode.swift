@@ -14,7 +14,8 @@ public struct PrimaryNode {
     let port53: Endpoint
     let config: PrimaryConfig<Endpoint>
     let seed: UInt64
-    let store: ZoneStore
+    /// Replaced only by a restore (`ClusterHost.replaceDatabase`).
+    var store: ZoneStore
     /// Seconds since 1970 at virtual time zero, for date-based serials.
     let epochSeconds: Int64
     var feeds: [ZoneEditFeed]

@@ -4,6 +4,8 @@ import Determinism
 import Reports
 import Scenario
 import SimNet
+import Storage
+import DNSWire
 
 /// Scheduled backups of a primary's database on the simulator's clock (scenario section
 /// `backups`; docs/backups.md).
@@ -15,6 +17,9 @@ import SimNet
 /// older serial than its database the snapshot waits in steps of 10 ms (at most 1 s); past that
 /// it is verified without the comparison and counted `unconfirmed`. The catalogue is saved at the
 /// end. Nothing here reads a clock; the folder's epoch is the scenario's.
+///
+/// The scenario's database steps (`lose_database`, `corrupt_database`, `restore`) run between
+/// slices too, after a snapshot due at the same instant (ScenarioRun+Restore.swift).
 struct BackupDriver {
     let spec: BackupSpec
     let primaryIndex: Int
@@ -25,18 +30,43 @@ struct BackupDriver {
     var history: [RetentionCandidate] = []
     let configuration: [UInt8]
     var lastPrune = Instant.zero
+    /// The scenario's database steps in time order (file order at the same instant).
+    let steps: [FaultSpec]
+    var nextStep = 0
+    /// For restores: what the run needs to know about the cluster.
+    let seed: UInt64
+    let epochSeconds: Int64
+    let providerZone: DNSName?
+    /// The secondaries (indexes in `ClusterHost.secondaries`) that transfer from the backed-up primary.
+    let secondaryIndexes: [Int]
+    /// The database fault in force: its label, when it struck, and whether a damaged file remains.
+    var outage: (label: String, at: Instant, corrupt: Bool)?
+    /// "An hour later" checks still due: (instant, index into `report.restores`), in time order.
+    var laterChecks: [(at: Instant, restore: Int)] = []
+    /// Acknowledgements and commits before this instant belong to a database replaced by a restore.
+    var lineageStart = Instant.zero
+    /// The backed-up database's file.
+    var databaseFile: String?
 
     static let postponeStep = SimDuration.milliseconds(10)
     static let postponeLimit = 100
+    static let laterCheck = SimDuration.seconds(3_600)
 
-    init?(scenario: Scenario, primaryNames: [String], folder: String?) {
-        guard let spec = scenario.backups, let index = primaryNames.firstIndex(of: spec.host) else { return nil }
+    init?(scenario: Scenario, built: BuiltCluster, folder: String?) {
+        guard let spec = scenario.backups, let index = built.primaryNames.firstIndex(of: spec.host) else { return nil }
         self.spec = spec
         primaryIndex = index
         lastCycle = Instant.zero + scenario.duration
+        steps = scenario.faults.filter(\.kind.isDatabaseStep).enumerated()
+            .sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+        seed = scenario.seed
+        epochSeconds = scenario.epochSeconds
+        providerZone = scenario.webPart.customers?.zone
+        secondaryIndexes = built.secondaryPrimary.indices.filter { built.secondaryPrimary[$0] == index }
         let ladder = RetentionLadder(tiers: spec.tiers.map(Self.tier))
         report = BackupsReport(host: spec.host, every: spec.every,
                                ladder: ladder.tiers.map { "\($0.label)×\($0.count)" }, compress: spec.compress)
+        report.drills = !steps.isEmpty
         configuration = Self.configurationText(scenario)
         guard let folder else {
             report.failures.append("no work folder: backups need files")
@@ -66,25 +96,75 @@ struct BackupDriver {
         return Array((lines.joined(separator: "\n") + "\n").utf8)
     }
 
-    /// Runs the simulator to `end`, stopping at each scheduled snapshot.
+    /// What happens next between slices of the run.
+    enum Stop {
+        case snapshot, step, laterCheck
+    }
+
+    /// Runs the simulator to `end`, stopping at each scheduled snapshot, database step and check.
     mutating func run(_ simulator: inout Simulator<ClusterHost>, until end: Instant, progressEvery: UInt64,
                       progress: (Instant, UInt64) -> Void) {
         var next = Instant.zero + spec.start
-        while vault != nil && next <= lastCycle {
-            simulator.run(until: next, progressEvery: progressEvery, progress: progress)
-            var at = next
-            var waited = 0
-            while !inSync(simulator) && waited < Self.postponeLimit {
-                at = at + Self.postponeStep
-                simulator.run(until: at, progressEvery: progressEvery, progress: progress)
-                waited += 1
+        databaseFile = simulator.host.primaries[primaryIndex].store.database.path
+        while true {
+            var stops: [(Instant, Stop)] = []
+            if vault != nil && next <= lastCycle { stops.append((next, .snapshot)) }
+            if nextStep < steps.count { stops.append((Instant.zero + steps[nextStep].at, .step)) }
+            if let check = laterChecks.first { stops.append((check.at, .laterCheck)) }
+            // The earliest; at the same instant a snapshot first, then a step, then a check.
+            guard let (at, stop) = stops.min(by: { $0.0 < $1.0 }) else { break }
+            simulator.run(until: at, progressEvery: progressEvery, progress: progress)
+            switch stop {
+            case .snapshot:
+                takeSnapshot(&simulator, progressEvery: progressEvery, progress: progress)
+                while next <= simulator.now { next = next + spec.every }
+            case .step:
+                apply(steps[nextStep], &simulator)
+                nextStep += 1
+            case .laterCheck:
+                let check = laterChecks.removeFirst()
+                report.restores[check.restore].laterAt = simulator.now
+                report.restores[check.restore].wrongLater = wrongHosts(simulator, lost: report.restores[check.restore].lostUpdates)
             }
-            if waited > 0 { report.postponed += 1 }
-            cycle(simulator, at: at, confirmed: inSync(simulator))
-            while next <= at { next = next + spec.every }
         }
         simulator.run(until: end, progressEvery: progressEvery, progress: progress)
+        finishRestores(simulator)
         finish()
+    }
+
+    /// One cycle: waits (briefly) for the primary to serve what its database holds, then copies,
+    /// verifies and prunes. While the database is lost the cycle is skipped; while it is damaged
+    /// the damaged file is copied and fails verification.
+    mutating func takeSnapshot(_ simulator: inout Simulator<ClusterHost>, progressEvery: UInt64,
+                               progress: (Instant, UInt64) -> Void) {
+        if let outage {
+            guard outage.corrupt else {
+                report.skipped += 1
+                report.failures.append("\(simulator.now): no database to copy (\(outage.label))")
+                return
+            }
+            do {
+                let damaged = try ZoneStore.openReadOnly(path: databasePath(simulator))
+                cycle(store: damaged, served: nil, at: simulator.now)
+            } catch {
+                report.failed += 1
+                report.failures.append("\(simulator.now): \(error)")
+            }
+            return
+        }
+        var at = simulator.now
+        var waited = 0
+        while !inSync(simulator) && waited < Self.postponeLimit {
+            at = at + Self.postponeStep
+            simulator.run(until: at, progressEvery: progressEvery, progress: progress)
+            waited += 1
+        }
+        if waited > 0 { report.postponed += 1 }
+        let primary = simulator.host.primaries[primaryIndex]
+        let confirmed = inSync(simulator)
+        let verified = cycle(store: primary.store, served: confirmed ? ZoneDigest.of(primary.machine.server.zones) : nil,
+                             at: at)
+        if verified && !confirmed { report.unconfirmed += 1 }
     }
 
     /// True when the primary serves exactly the serials its database holds.
@@ -95,19 +175,21 @@ struct BackupDriver {
         }
     }
 
-    mutating func cycle(_ simulator: Simulator<ClusterHost>, at now: Instant, confirmed: Bool) {
-        guard var vault else { return }
+    /// Copies `store`, verifies the copy against `served` (nil: without the comparison), prunes.
+    /// True when the copy verified.
+    @discardableResult
+    mutating func cycle(store: ZoneStore, served: [ZoneDigest]?, at now: Instant) -> Bool {
+        guard var vault else { return false }
         defer { self.vault = vault }
-        let primary = simulator.host.primaries[primaryIndex]
-        let served = ZoneDigest.of(primary.machine.server.zones)
+        var verified = false
         do {
-            let entry = try vault.snapshot(of: primary.store, configuration: configuration, now: now)
+            let entry = try vault.snapshot(of: store, configuration: configuration, now: now)
             report.snapshots += 1
-            let checked = try vault.verify(entry.id, expected: confirmed ? served : nil)
+            let checked = try vault.verify(entry.id, expected: served)
             history.append(RetentionCandidate(id: checked.id, unixSeconds: checked.unixSeconds, state: checked.state))
             if checked.state == .verified {
                 report.verified += 1
-                if !confirmed { report.unconfirmed += 1 }
+                verified = true
             } else {
                 report.failed += 1
                 report.failures.append("\(checked.id): \(checked.failure ?? "failed")")
@@ -118,6 +200,7 @@ struct BackupDriver {
             report.failed += 1
             report.failures.append("\(now): \(error)")
         }
+        return verified
     }
 
     /// Saves the catalogue, lists what is kept, and checks the kept set against the ladder applied

@@ -61,8 +61,7 @@ public struct ScenarioRun {
             .build(recordTrace: recordTrace)
         simulator.recordsWire = recordWire
         let end = Instant.zero + scenario.duration + drain
-        var backups = BackupDriver(scenario: scenario, primaryNames: built.primaryNames,
-                                   folder: workFolder.map { $0 + "/backups" })
+        var backups = BackupDriver(scenario: scenario, built: built, folder: workFolder.map { $0 + "/backups" })
         if var driver = backups {
             driver.run(&simulator, until: end, progressEvery: 1 << 18, progress: progress)
             backups = driver
@@ -70,7 +69,9 @@ public struct ScenarioRun {
             simulator.run(until: end, progressEvery: 1 << 18, progress: progress)
         }
         var report = makeReport(simulator, built)
-        addWeb(to: &report, simulator, built, store: builder.webSetup?.store)
+        // The web server's database as it is at the end (a restore replaces it; lost, there is none).
+        let webStore = backups?.outage == nil ? simulator.host.webs.first?.store : nil
+        addWeb(to: &report, simulator, built, store: builder.webSetup == nil ? nil : webStore)
         addReplays(to: &report, simulator)
         report.backups = backups?.report
         report.expectations = scenario.expectations.map { expectation in

@@ -21,7 +21,8 @@ import WebServer
 /// primary's periodic check catches a push that was lost with the memory.
 public struct WebNode {
     public private(set) var server: WebServer
-    let store: ZoneStore
+    /// Replaced only by a restore (`ClusterHost.replaceDatabase`).
+    var store: ZoneStore
     let config: WebServerConfig
     let node: NodeID
     let primary: Endpoint

@@ -155,6 +155,9 @@ struct SweepShrink: ParsableCommand {
             case .degrade(let between, let latency, let loss):
                 text += ", degrade: [\(between.0), \(between.1)], latency: +\(time(latency)), "
                     + "loss: \(Double(loss) / 10_000)%"
+            case .loseDatabase(let host): text += ", lose_database: \(host)"
+            case .corruptDatabase(let host): text += ", corrupt_database: \(host)"
+            case .restore(let host, let snapshot): text += ", restore: \(host), snapshot: \(snapshot.map(String.init) ?? "latest")"
             }
             if let duration = fault.duration { text += ", for: \(time(duration))" }
             guard let node = try Yams.compose(yaml: "{ \(text) }") else { throw ValidationError("fault \(text)") }

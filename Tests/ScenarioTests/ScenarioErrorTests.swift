@@ -225,7 +225,8 @@ import Testing
     @Test func faultKindMissingOrDoubled() {
         let faults = "faults:\n  - { at: 5s, for: 2s }\n  - { at: 5s, crash: ns1, hang: ns2 }\n"
         #expect(Fixture.errors(Fixture.base(plus: faults)) == [
-            "s.yaml:17:5: error: fault has no kind (use one of crash, hang, slow, partition, degrade, clock_skew)",
+            "s.yaml:17:5: error: fault has no kind (use one of crash, hang, slow, partition, degrade, clock_skew, "
+                + "lose_database, corrupt_database, restore)",
             "s.yaml:18:27: error: fault has 2 kinds ('crash', 'hang'); write one fault per item",
         ])
     }
