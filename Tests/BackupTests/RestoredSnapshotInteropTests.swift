@@ -55,9 +55,9 @@ import Testing
           updates.lost: "== 0"
         """
 
-    /// Probes below and beside the customers' names (relative to dyn.example.): a name below a
-    /// customer, one in capitals, one never provisioned.
-    static let customerProbes = ["x.c1", "C2", "c\(customerCount + 7)"]
+    /// Probes below and beside the customers' names `c00`…`c39` (relative to dyn.example.): a name
+    /// below a customer, one in capitals, one never provisioned.
+    static let customerProbes = ["x.c01", "C02", "c\(customerCount + 7)"]
 
     @Test func powerDNSServesARestoredSnapshotAsOurEngineDoes() throws {
         let tools = try PowerDNSTools.required()
