@@ -82,4 +82,20 @@ extension BackupVault {
         }
         throw .noVerifiedSnapshot
     }
+
+    /// `ddnslab backup restore`: `restore(id, to: target)`, then the catalogue is saved whether the
+    /// restore succeeded or not, so that snapshots the attempt marked failed stay marked. The
+    /// command calls this and only prints; tests that restore "as the command does" call it too.
+    /// A failed save wins over a failed restore (the catalogue on disk is then stale).
+    public mutating func restoreAndSave(_ id: Int?, to target: String) throws(BackupError) -> RestoreResult {
+        let result: RestoreResult
+        do {
+            result = try restore(id, to: target)
+        } catch {
+            try save()
+            throw error
+        }
+        try save()
+        return result
+    }
 }

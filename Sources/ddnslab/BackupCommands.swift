@@ -109,12 +109,10 @@ struct BackupRestore: ParsableCommand {
         var vault = try BackupCommand.openVault(folder)
         let result: RestoreResult
         do throws(BackupError) {
-            result = try vault.restore(snapshot, to: to)
+            result = try vault.restoreAndSave(snapshot, to: to)  // saves what the attempt marked failed
         } catch {
-            try BackupCommand.save(vault)  // keeps what the attempt marked failed
             throw BackupCommand.fail("\(error)", code: error.isCallerError ? Exit.invalidInput : Exit.internalError)
         }
-        try BackupCommand.save(vault)
         for id in result.skipped { print("skipped snapshot \(id): checksum mismatch, marked failed") }
         print("restored snapshot \(result.snapshot.id) (\(result.snapshot.utc)) to \(to)")
     }

@@ -1,10 +1,10 @@
 import Foundation
 
-/// Runs the external programs of the interop test (pdns_server, dig) with bounded waits. Test
+/// Runs the external programs of the interop tests (pdns_server, dig) with bounded waits. Test
 /// support only: the library targets never start processes.
-enum ExternalTools {
+public enum ExternalTools {
     /// The path of an executable found on PATH or in the sbin folders (pdns_server lives in /usr/sbin).
-    static func find(_ program: String) -> String? {
+    public static func find(_ program: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         let folders = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin", "/usr/local/sbin"]
         for folder in folders where FileManager.default.isExecutableFile(atPath: folder + "/" + program) {
@@ -14,7 +14,7 @@ enum ExternalTools {
     }
 
     /// PowerDNS's SQLite backend module, wherever the distribution's multiarch folder is.
-    static func findPowerDNSModule(_ file: String) -> String? {
+    public static func findPowerDNSModule(_ file: String) -> String? {
         for lib in ["/usr/lib", "/usr/lib64", "/usr/local/lib"] {
             let folders = ((try? FileManager.default.contentsOfDirectory(atPath: lib)) ?? []).sorted()
             let candidates = [lib + "/pdns/" + file] + folders.map { "\(lib)/\($0)/pdns/\(file)" }
@@ -24,7 +24,7 @@ enum ExternalTools {
     }
 
     /// A loopback port that is free for both UDP and TCP right now.
-    static func freeLoopbackPort() -> UInt16? {
+    public static func freeLoopbackPort() -> UInt16? {
         for _ in 0..<20 {
             guard let port = bindEphemeral(SOCK_DGRAM, port: 0) else { continue }
             if bindEphemeral(SOCK_STREAM, port: port) != nil { return port }
@@ -51,7 +51,7 @@ enum ExternalTools {
     }
 
     /// Starts `executable` with its output in `logPath`.
-    static func start(_ executable: String, _ arguments: [String], logPath: String) throws -> Process {
+    public static func start(_ executable: String, _ arguments: [String], logPath: String) throws -> Process {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         let process = Process()
@@ -68,7 +68,7 @@ enum ExternalTools {
     /// SIGTERM and a spawned process inherits that mask, so pdns_server would never see a SIGTERM.
     /// With `viaChildren`, the process is a wrapper (`timeout`): its children are killed first, so
     /// that the wrapper reaps them and exits (no zombies), then the wrapper itself if still there.
-    static func stop(_ process: Process, viaChildren: Bool = false, waitSeconds: Double = 10) {
+    public static func stop(_ process: Process, viaChildren: Bool = false, waitSeconds: Double = 10) {
         guard process.isRunning else { return }
         let pid = process.processIdentifier
         if viaChildren {
@@ -84,14 +84,14 @@ enum ExternalTools {
     }
 
     /// True when the process exited within `seconds`.
-    static func waitForExit(_ process: Process, seconds: Double) -> Bool {
+    public static func waitForExit(_ process: Process, seconds: Double) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while process.isRunning && Date() < deadline { usleep(20_000) }
         return !process.isRunning
     }
 
     /// Runs a program to completion within `timeoutSeconds`; nil when it had to be killed.
-    static func run(_ executable: String, _ arguments: [String], outputPath: String, timeoutSeconds: Double) throws
+    public static func run(_ executable: String, _ arguments: [String], outputPath: String, timeoutSeconds: Double) throws
         -> (status: Int32, output: String)?
     {
         let process = try start(executable, arguments, logPath: outputPath)
