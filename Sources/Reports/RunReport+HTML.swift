@@ -17,6 +17,7 @@ extension RunReport {
         if !classes.isEmpty { body.append(classTable) }
         if !replication.isEmpty { body.append(replicationTable) }
         if let web { body.append(updatesTable(web)) }
+        if let backups { body.append(backupsTable(backups)) }
         body.append("<h2>Charts</h2>")
         let charts = self.charts
         if charts.isEmpty { body.append("<p>No resolver population and no balancer: no per-second series to chart.</p>") }
@@ -76,6 +77,35 @@ extension RunReport {
                          Self.ms(lag.isEmpty ? 0 : lag.maximum), "\(entry.missing)", Self.seconds(entry.behind),
                          Self.seconds(entry.expired), "\(entry.differingRecords)"]
             rows.append("<tr><td>\(SVGChart.escape(entry.secondary))</td>" + cells.map { "<td class=\"n\">\($0)</td>" }.joined() + "</tr>")
+        }
+        return rows.joined(separator: "\n") + "\n</table>"
+    }
+
+    /// The backup cycle's counts, and per restore what it lost and how long recovery took.
+    private func backupsTable(_ backups: BackupsReport) -> String {
+        let counts: [(String, UInt64)] = [
+            ("snapshots", backups.snapshots), ("verified", backups.verified), ("failed", backups.failed),
+            ("unconfirmed", backups.unconfirmed), ("skipped", backups.skipped), ("pruned", backups.pruned),
+            ("kept", UInt64(backups.kept.count)), ("retention mismatches", backups.retentionMismatches),
+        ]
+        var rows = ["<h2>Backups</h2>",
+                    "<p>Every \(backups.every) of \(SVGChart.escape(backups.host)), ladder "
+                    + SVGChart.escape(backups.ladder.joined(separator: ", ")) + (backups.compress ? ", gzip" : "") + ".</p>",
+                    "<table><tr>" + counts.map { "<th>\($0.0)</th>" }.joined() + "</tr>",
+                    "<tr>" + counts.map { "<td class=\"n\">\($0.1)</td>" }.joined() + "</tr></table>"]
+        guard !backups.restores.isEmpty else { return rows.joined(separator: "\n") }
+        rows.append("<table><tr><th>restore at</th><th>after</th><th>snapshot</th><th>RPO</th><th>RTO</th>"
+                    + "<th>lost updates</th><th>hosts</th><th>wrong at restore</th><th>wrong an hour later</th>"
+                    + "<th>of them lost by the restore</th><th>oracle mismatches</th></tr>")
+        for restore in backups.restores {
+            let snapshot = restore.snapshot.map { "\($0)" + (restore.snapshotAt.map { " (\($0))" } ?? "") }
+                ?? "failed: " + (restore.failure ?? "?")
+            let cells = [Self.seconds(restore.pointObjective ?? .zero), restore.recovery.map(Self.seconds) ?? "not recovered",
+                         "\(restore.lostUpdates.count)", "\(restore.lostHosts)", "\(restore.wrongAtRestore.count)",
+                         "\(restore.wrongLater.count)", "\(restore.wrongLater.filter(\.lostByRestore).count)",
+                         "\(restore.oracleMismatches.count)"]
+            rows.append("<tr><td>\(restore.at)</td><td>\(SVGChart.escape(restore.fault ?? "-"))</td><td>\(SVGChart.escape(snapshot))</td>"
+                        + cells.map { "<td class=\"n\">\($0)</td>" }.joined() + "</tr>")
         }
         return rows.joined(separator: "\n") + "\n</table>"
     }
