@@ -12,23 +12,9 @@ import Testing
 /// The scenario section `backups` in a run: scheduled snapshots of the primary's database while
 /// the web server commits updates, verified against what the primary serves, pruned by the ladder.
 @Suite struct BackupScenarioTests {
-    static let yaml = """
-        version: 1
-        name: backups-two-days
-        seed: 3
-        duration: 2d
-        epoch: 2026-01-30T00:00:00Z
-        sites:
-          fsn1: { networks: [public, internal] }
-          internet: { networks: [public] }
-        links:
-          - { between: [internet, fsn1], latency: { base: 15ms } }
-        nameservers:
-          - { name: ns1, site: fsn1, role: primary, networks: [internal] }
-          - { name: ns2, site: fsn1, role: secondary, primary: ns1, networks: [internal] }
-        web: { name: www, site: fsn1 }
-        customers: { count: 20, zone: dyn.example, ttl: 60 }
-        zones: [fixtures/zones/dyn.example.zone]
+    static let yaml = BackupScenarios.webCluster(
+        name: "backups-two-days", seed: 3, duration: "2d", epoch: "2026-01-30T00:00:00Z",
+        customers: "count: 20, zone: dyn.example, ttl: 60", sections: """
         workload:
           - updaters: { name: routers, model: fritzbox, share: 100%, site: internet }
           - ip_changes: { kind: random, mean_interval: 2h }
@@ -36,14 +22,10 @@ import Testing
         expect:
           backups.failed: "== 0"
           backups.retention_mismatches: "== 0"
-        """
+        """)
 
     static func run(in folder: String) throws -> RunReport {
-        let scenario = try ScenarioLoader.scenario(yaml: yaml, file: "backups-two-days.yaml")
-        let zone = try Fixtures.dynExample()
-        var runner = ScenarioRun(scenario: scenario, zones: try ZoneSet([zone]), scenarioFile: "backups-two-days.yaml")
-        runner.workFolder = folder
-        return try runner.run().report
+        try BackupScenarios.run(yaml, in: folder)
     }
 
     @Test func aRunTakesVerifiesAndPrunesSnapshotsAndTheFolderRestores() throws {

@@ -3,6 +3,9 @@ import DNSWire
 import DNSZone
 import Foundation
 import HarnessTesting
+import Reports
+import Scenario
+import Simulation
 import Storage
 import Testing
 
@@ -47,3 +50,44 @@ enum Fixtures {
 }
 
 
+
+/// The scenarios the backup tests run: a primary, a secondary and a web server whose customers'
+/// routers change addresses, on fixtures/zones/dyn.example.zone.
+enum BackupScenarios {
+    /// A scenario of that cluster; `sections` (workload, backups, faults, expect) follow the zones.
+    static func webCluster(name: String, seed: Int, duration: String, epoch: String, customers: String,
+                           sections: String) -> String {
+        """
+        version: 1
+        name: \(name)
+        seed: \(seed)
+        duration: \(duration)
+        epoch: \(epoch)
+        sites:
+          fsn1: { networks: [public, internal] }
+          internet: { networks: [public] }
+        links:
+          - { between: [internet, fsn1], latency: { base: 15ms } }
+        nameservers:
+          - { name: ns1, site: fsn1, role: primary, networks: [internal] }
+          - { name: ns2, site: fsn1, role: secondary, primary: ns1, networks: [internal] }
+        web: { name: www, site: fsn1 }
+        customers: { \(customers) }
+        zones: [fixtures/zones/dyn.example.zone]
+        \(sections)
+        """
+    }
+
+    /// Runs `yaml` with its databases and backups in `folder`.
+    static func run(_ yaml: String, in folder: String) throws -> RunReport {
+        let scenario = try ScenarioLoader.scenario(yaml: yaml, file: "\(scenarioName(yaml)).yaml")
+        var runner = ScenarioRun(scenario: scenario, zones: try ZoneSet([try Fixtures.dynExample()]),
+                                 scenarioFile: "\(scenarioName(yaml)).yaml")
+        runner.workFolder = folder
+        return try runner.run().report
+    }
+
+    private static func scenarioName(_ yaml: String) -> String {
+        yaml.split(separator: "\n").first { $0.hasPrefix("name: ") }.map { String($0.dropFirst(6)) } ?? "scenario"
+    }
+}

@@ -12,39 +12,22 @@ import Testing
 /// Restore drills in a run (issue 7, points 3 and 4): a database lost or damaged while the web
 /// server commits updates, restored from a snapshot; what was lost listed exactly.
 @Suite struct RestoreDrillTests {
-    static func yaml(faults: String, customers: Int = 150) -> String {
-        """
-        version: 1
-        name: drill
-        seed: 11
-        duration: 2h
-        epoch: 2026-03-02T03:30:00Z
-        sites:
-          fsn1: { networks: [public, internal] }
-          internet: { networks: [public] }
-        links:
-          - { between: [internet, fsn1], latency: { base: 10ms } }
-        nameservers:
-          - { name: ns1, site: fsn1, role: primary, networks: [internal] }
-          - { name: ns2, site: fsn1, role: secondary, primary: ns1, networks: [internal] }
-        web: { name: www, site: fsn1 }
-        customers: { count: \(customers), zone: dyn.example, ttl: 60, ipv6: 30% }
-        zones: [fixtures/zones/dyn.example.zone]
-        workload:
-          - updaters: { name: routers, model: fritzbox, share: 50%, site: internet }
-          - updaters: { name: daemons, model: ddclient, share: 50%, site: internet }
-          - ip_changes: { kind: random, mean_interval: 1h }
-        backups: { of: ns1, every: 15m, keep: { "15m": 1d } }
-        faults:
-        \(faults)
-        """
+    static func yaml(faults: String) -> String {
+        BackupScenarios.webCluster(
+            name: "drill", seed: 11, duration: "2h", epoch: "2026-03-02T03:30:00Z",
+            customers: "count: 150, zone: dyn.example, ttl: 60, ipv6: 30%", sections: """
+            workload:
+              - updaters: { name: routers, model: fritzbox, share: 50%, site: internet }
+              - updaters: { name: daemons, model: ddclient, share: 50%, site: internet }
+              - ip_changes: { kind: random, mean_interval: 1h }
+            backups: { of: ns1, every: 15m, keep: { "15m": 1d } }
+            faults:
+            \(faults)
+            """)
     }
 
     static func run(_ yaml: String, in folder: String) throws -> RunReport {
-        let scenario = try ScenarioLoader.scenario(yaml: yaml, file: "drill.yaml")
-        var runner = ScenarioRun(scenario: scenario, zones: try ZoneSet([try Fixtures.dynExample()]), scenarioFile: "drill.yaml")
-        runner.workFolder = folder
-        return try runner.run().report
+        try BackupScenarios.run(yaml, in: folder)
     }
 
     @Test func aLostDatabaseIsRestoredAndWhatWasLostIsListedExactly() throws {

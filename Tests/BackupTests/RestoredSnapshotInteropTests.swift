@@ -28,23 +28,9 @@ import Testing
 @Suite(.serialized) struct RestoredSnapshotInteropTests {
     static let customerCount = 40
 
-    static let yaml = """
-        version: 1
-        name: backups-restore-pdns
-        seed: 5
-        duration: 2h
-        epoch: 2026-03-02T00:00:00Z
-        sites:
-          fsn1: { networks: [public, internal] }
-          internet: { networks: [public] }
-        links:
-          - { between: [internet, fsn1], latency: { base: 15ms } }
-        nameservers:
-          - { name: ns1, site: fsn1, role: primary, networks: [internal] }
-          - { name: ns2, site: fsn1, role: secondary, primary: ns1, networks: [internal] }
-        web: { name: www, site: fsn1 }
-        customers: { count: \(customerCount), zone: dyn.example, ttl: 60, ipv6: 50% }
-        zones: [fixtures/zones/dyn.example.zone]
+    static let yaml = BackupScenarios.webCluster(
+        name: "backups-restore-pdns", seed: 5, duration: "2h", epoch: "2026-03-02T00:00:00Z",
+        customers: "count: \(customerCount), zone: dyn.example, ttl: 60, ipv6: 50%", sections: """
         workload:
           - updaters: { name: fritz, model: fritzbox, share: 50%, site: internet }
           - updaters: { name: ddc, model: ddclient, share: 50%, site: internet }
@@ -53,7 +39,7 @@ import Testing
         expect:
           backups.failed: "== 0"
           updates.lost: "== 0"
-        """
+        """)
 
     /// Probes below and beside the customers' names `c00`…`c39` (relative to dyn.example.): a name
     /// below a customer, one in capitals, one never provisioned.
@@ -107,11 +93,7 @@ import Testing
     }
 
     static func run(in folder: String) throws -> RunReport {
-        let scenario = try ScenarioLoader.scenario(yaml: yaml, file: "backups-restore-pdns.yaml")
-        var runner = ScenarioRun(scenario: scenario, zones: try ZoneSet([try Fixtures.dynExample()]),
-                                 scenarioFile: "backups-restore-pdns.yaml")
-        runner.workFolder = folder
-        return try runner.run().report
+        try BackupScenarios.run(yaml, in: folder)
     }
 
     /// The customers' A and AAAA RRsets (`c<i>.dyn.example.`), keyed by "owner TYPE".
