@@ -118,37 +118,47 @@ public struct SHA256Hasher: Sendable {
     private mutating func compressBlocks(_ blocks: UnsafeRawPointer, count: Int) {
         sha256RoundConstants.withUnsafeBufferPointer { constants in
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
-                for block in 0..<count {
-                    Self.compress(&state, blocks + block * 64, schedule: schedule, constants: constants)
+                var block = 0
+                while block < count {
+                    Self.compress(&state, blocks + block &* 64, schedule: schedule.baseAddress!,
+                                  constants: constants.baseAddress!)
+                    block &+= 1
                 }
             }
         }
     }
 
+    // Written for debug builds too (the scenario suite runs them): while loops, masking shifts,
+    // pointer subscripts and transparent helpers compile to straight code even without the optimizer.
     @inline(__always)
     private static func compress(
         _ state: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32), _ block: UnsafeRawPointer,
-        schedule w: UnsafeMutableBufferPointer<UInt32>, constants k: UnsafeBufferPointer<UInt32>
+        schedule w: UnsafeMutablePointer<UInt32>, constants k: UnsafePointer<UInt32>
     ) {
-        for t in 0..<16 {
-            w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self))
+        var t = 0
+        while t < 16 {
+            w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: t &* 4, as: UInt32.self))
+            t &+= 1
         }
-        for t in 16..<64 {
-            let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-            let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
-            w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+        while t < 64 {
+            let s0 = rotr(w[t &- 15], 7) ^ rotr(w[t &- 15], 18) ^ (w[t &- 15] &>> 3)
+            let s1 = rotr(w[t &- 2], 17) ^ rotr(w[t &- 2], 19) ^ (w[t &- 2] &>> 10)
+            w[t] = w[t &- 16] &+ s0 &+ w[t &- 7] &+ s1
+            t &+= 1
         }
         var (a, b, c, d, e, f, g, h) = state
         // Eight rounds per pass with the variables' roles rotated instead of shifted.
-        for t in stride(from: 0, to: 64, by: 8) {
+        t = 0
+        while t < 64 {
             round(a, b, c, &d, e, f, g, &h, k[t] &+ w[t])
-            round(h, a, b, &c, d, e, f, &g, k[t + 1] &+ w[t + 1])
-            round(g, h, a, &b, c, d, e, &f, k[t + 2] &+ w[t + 2])
-            round(f, g, h, &a, b, c, d, &e, k[t + 3] &+ w[t + 3])
-            round(e, f, g, &h, a, b, c, &d, k[t + 4] &+ w[t + 4])
-            round(d, e, f, &g, h, a, b, &c, k[t + 5] &+ w[t + 5])
-            round(c, d, e, &f, g, h, a, &b, k[t + 6] &+ w[t + 6])
-            round(b, c, d, &e, f, g, h, &a, k[t + 7] &+ w[t + 7])
+            round(h, a, b, &c, d, e, f, &g, k[t &+ 1] &+ w[t &+ 1])
+            round(g, h, a, &b, c, d, e, &f, k[t &+ 2] &+ w[t &+ 2])
+            round(f, g, h, &a, b, c, d, &e, k[t &+ 3] &+ w[t &+ 3])
+            round(e, f, g, &h, a, b, c, &d, k[t &+ 4] &+ w[t &+ 4])
+            round(d, e, f, &g, h, a, b, &c, k[t &+ 5] &+ w[t &+ 5])
+            round(c, d, e, &f, g, h, a, &b, k[t &+ 6] &+ w[t &+ 6])
+            round(b, c, d, &e, f, g, h, &a, k[t &+ 7] &+ w[t &+ 7])
+            t &+= 8
         }
         state = (
             state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d,
@@ -157,7 +167,7 @@ public struct SHA256Hasher: Sendable {
     }
 
     /// One round (FIPS 180-4 §6.2.2 step 3): `d` becomes the next `e`, `h` the next `a`.
-    @inline(__always)
+    @_transparent
     private static func round(
         _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32, _ e: UInt32, _ f: UInt32, _ g: UInt32,
         _ h: inout UInt32, _ constantPlusWord: UInt32
@@ -172,9 +182,9 @@ public struct SHA256Hasher: Sendable {
     }
 }
 
-@inline(__always)
+@_transparent
 private func rotr(_ value: UInt32, _ count: UInt32) -> UInt32 {
-    (value >> count) | (value << (32 - count))
+    (value &>> count) | (value &<< (32 &- count))
 }
 
 /// FIPS 180-4 §4.2.2.
