@@ -50,7 +50,7 @@ public struct BackupVault: Sendable {
 
     /// The path of a file in the folder.
     public func path(_ name: String) -> String {
-        precondition(!name.contains("/"), "a file name in the backup folder")
+        precondition(!name.utf8.contains(UInt8(ascii: "/")), "a file name in the backup folder")
         return folder + "/" + name
     }
 
