@@ -97,6 +97,7 @@ struct BackupDriver {
 
     mutating func cycle(_ simulator: Simulator<ClusterHost>, at now: Instant, confirmed: Bool) {
         guard var vault else { return }
+        self.vault = nil  // the only reference while the cycle mutates it: the catalogue is not copied
         defer { self.vault = vault }
         let primary = simulator.host.primaries[primaryIndex]
         let served = ZoneDigest.of(primary.machine.server.zones)
