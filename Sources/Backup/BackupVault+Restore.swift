@@ -23,10 +23,12 @@ extension BackupVault {
         let latestVerified = catalogue.latestVerified?.id
         // Files first: a failed removal leaves the catalogue as it was.
         var pruned: [Int] = []
-        for (entry, decision) in zip(catalogue.snapshots, decisions) where !decision.isKept {
-            try FileOps.remove(path(entry.database.name))
-            if let configuration = entry.configuration { try FileOps.remove(path(configuration.name)) }
-            pruned.append(entry.id)
+        for index in decisions.indices where !decisions[index].isKept {
+            try FileOps.remove(path(catalogue.snapshots[index].database.name))
+            if let configuration = catalogue.snapshots[index].configuration {
+                try FileOps.remove(path(configuration.name))
+            }
+            pruned.append(catalogue.snapshots[index].id)
         }
         // Then the entries, compacted in place (no copy of the kept ones).
         var kept = 0
