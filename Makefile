@@ -93,6 +93,7 @@ bench:
 	Benchmarks/.build/release/zone-bench 1000000 /tmp/ddnslab-zone-bench.sqlite3 reports/bench/zone.json
 	Benchmarks/.build/release/web-bench reports/bench/web.json
 	Benchmarks/.build/release/pcap-bench reports/bench/pcap.json fixtures/pcap 2000000
+	Benchmarks/.build/release/backup-bench reports/bench/backups.json scenarios/backups/ninety-days.yaml
 
 # libFuzzer on the message decoder, seeded from the fixture captures (see TOOLCHAIN.md for the flags).
 fuzz-build:

@@ -48,6 +48,15 @@ let package = Package(
             path: "Sources/web-bench"
         ),
         .executableTarget(
+            name: "backup-bench",
+            dependencies: [
+                .product(name: "Simulation", package: "ddnslab"), .product(name: "Scenario", package: "ddnslab"),
+                .product(name: "DNSZone", package: "ddnslab"), .product(name: "DNSWire", package: "ddnslab"),
+                .product(name: "Reports", package: "ddnslab"),
+            ],
+            path: "Sources/backup-bench"
+        ),
+        .executableTarget(
             name: "pcap-bench",
             dependencies: [
                 .product(name: "PcapCapture", package: "ddnslab"), .product(name: "PcapDecode", package: "ddnslab"),

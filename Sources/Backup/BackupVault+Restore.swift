@@ -20,22 +20,29 @@ extension BackupVault {
         }
         let decisions = catalogue.ladder.decide(candidates, nowUnixSeconds: nowUnixSeconds)
         assert(decisions.map(\.id) == candidates.map(\.id), "one decision per snapshot, in order")
+        let latestVerified = catalogue.latestVerified?.id
+        // Files first: a failed removal leaves the catalogue as it was.
         var pruned: [Int] = []
-        var kept: [SnapshotEntry] = []
-        for (entry, decision) in zip(catalogue.snapshots, decisions) {
-            if decision.isKept {
-                var entry = entry
-                entry.keptBy = decision.reasons
-                kept.append(entry)
-            } else {
-                try FileOps.remove(path(entry.database.name))
-                if let configuration = entry.configuration { try FileOps.remove(path(configuration.name)) }
-                pruned.append(entry.id)
+        for index in decisions.indices where !decisions[index].isKept {
+            try FileOps.remove(path(catalogue.snapshots[index].database.name))
+            if let configuration = catalogue.snapshots[index].configuration {
+                try FileOps.remove(path(configuration.name))
             }
+            pruned.append(catalogue.snapshots[index].id)
         }
-        assert(catalogue.latestVerified == nil || kept.contains { $0.id == catalogue.latestVerified?.id },
+        // Then the entries, compacted in place (no copy of the kept ones).
+        var kept = 0
+        for index in decisions.indices where decisions[index].isKept {
+            if catalogue.snapshots[index].keptBy != decisions[index].reasons {
+                catalogue.snapshots[index].keptBy = decisions[index].reasons
+            }
+            if kept != index { catalogue.snapshots.swapAt(kept, index) }
+            kept += 1
+        }
+        catalogue.snapshots.removeLast(catalogue.snapshots.count - kept)
+        assert(kept + pruned.count == decisions.count, "every snapshot kept or pruned")
+        assert(latestVerified == nil || catalogue.latestVerified?.id == latestVerified,
                "pruning never removes the last verified snapshot")
-        catalogue.snapshots = kept
         return pruned
     }
 

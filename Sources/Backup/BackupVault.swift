@@ -50,7 +50,7 @@ public struct BackupVault: Sendable {
 
     /// The path of a file in the folder.
     public func path(_ name: String) -> String {
-        precondition(!name.contains("/"), "a file name in the backup folder")
+        precondition(!name.utf8.contains(UInt8(ascii: "/")), "a file name in the backup folder")
         return folder + "/" + name
     }
 
@@ -89,9 +89,14 @@ extension BackupVault {
         try FileOps.remove(scratch)
         do {
             let destination = try DatabaseQueue(path: scratch)
-            // The scratch file is renamed into place only when complete; commits to it need no
-            // wait for the disk (a lost scratch file is simply not in the catalogue).
-            try destination.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = OFF") }
+            // The scratch file is renamed into place only when complete: commits to it need no wait
+            // for the disk and no rollback journal (a lost scratch file is simply not in the
+            // catalogue). Exclusive locking keeps the WAL index in memory when the copy, which
+            // carries the source's WAL header, is switched to rollback mode below: no -shm file.
+            try destination.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; "
+                    + "PRAGMA journal_mode = OFF")
+            }
             try store.database.read { source in
                 // A deferred transaction takes its snapshot at the first read. Without this read,
                 // each backup step would open and close its own read transaction, and a commit by
@@ -101,7 +106,10 @@ extension BackupVault {
                     try source.backup(to: target, pagesPerStep: pagesPerStep) { _ in betweenSteps?() }
                 }
             }
-            try destination.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
+            // Leaving WAL rewrites the header to rollback mode (the file format stores WAL or not,
+            // never which rollback mode); a MEMORY journal gives the same bytes as DELETE without
+            // creating and deleting a -journal file for that one write.
+            try destination.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = MEMORY") }
             try destination.close()
         } catch {
             try? FileOps.remove(scratch)

@@ -120,6 +120,7 @@ public struct RetentionLadder: Hashable, Sendable {
             for index in candidates.indices { reasons[index].append("awaiting-verified") }
         }
         for tier in tiers {
+            let label = tier.label
             let current = tier.period.bucket(unixSeconds: nowUnixSeconds)
             let oldestKept = current - Int64(tier.count) + 1
             var previousBucket: Int64?
@@ -127,7 +128,7 @@ public struct RetentionLadder: Hashable, Sendable {
                 let bucket = tier.period.bucket(unixSeconds: candidates[index].unixSeconds)
                 defer { previousBucket = bucket }
                 guard bucket != previousBucket, bucket >= oldestKept else { continue }
-                reasons[index].append(tier.label)
+                reasons[index].append(label)
             }
         }
         return candidates.indices.map { RetentionDecision(id: candidates[$0].id, reasons: reasons[$0]) }

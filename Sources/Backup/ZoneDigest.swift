@@ -27,22 +27,56 @@ public struct ZoneDigest: Hashable, Sendable {
     }
 
     /// The digest of `zone`.
+    ///
+    /// Lines are hashed as bytes: the owner's text once per node, the `owner TTL CLASS TYPE `
+    /// prefix once per RRset; an RRset of one RDATA (most of them) needs no sorting.
     public init(of zone: Zone) {
         var hasher = SHA256Hasher()
         var count = 0
+        var scratch = LineScratch()
         for node in zone.nodes {
-            let owner = node.owner.lowercased.description
-            for rrset in node.rrsets.sorted(by: { $0.type.rawValue < $1.type.rawValue }) {
-                let prefix = "\(owner) \(rrset.ttl) \(rrset.class) \(rrset.type) "
-                var lines = rrset.rdatas.map { Array((prefix + $0.description + "\n").utf8) }
-                lines.sort { $0.lexicographicallyPrecedes($1) }
-                for line in lines { hasher.update(line) }
-                count += lines.count
+            let owner = Array(node.owner.lowercased.description.utf8)
+            let rrsets = node.rrsets
+            if zip(rrsets, rrsets.dropFirst()).allSatisfy({ $0.type.rawValue < $1.type.rawValue }) {
+                for rrset in rrsets { count += Self.hashLines(rrset, owner: owner, into: &hasher, &scratch) }
+            } else {
+                for rrset in rrsets.sorted(by: { $0.type.rawValue < $1.type.rawValue }) {
+                    count += Self.hashLines(rrset, owner: owner, into: &hasher, &scratch)
+                }
             }
         }
         assert(count == zone.recordCount, "every record is digested once")
         self.init(origin: zone.origin, serial: zone.soa?.serial, recordCount: count,
                   sha256: SHA256.hex(hasher.finalize()))
+    }
+
+    /// Buffers reused from one RRset to the next.
+    private struct LineScratch {
+        var prefix: [UInt8] = []
+        var rdataLines: [[UInt8]] = []
+    }
+
+    /// Hashes the lines of `rrset` in the order of their bytes; returns how many.
+    private static func hashLines(_ rrset: RRset, owner: [UInt8], into hasher: inout SHA256Hasher,
+                                  _ scratch: inout LineScratch) -> Int {
+        scratch.prefix.removeAll(keepingCapacity: true)
+        scratch.prefix.append(contentsOf: owner)
+        scratch.prefix.append(contentsOf: " \(rrset.ttl) \(rrset.class) \(rrset.type) ".utf8)
+        if rrset.rdatas.count == 1, let only = rrset.rdatas.first {
+            hasher.update(scratch.prefix)
+            hasher.update(only.description.utf8)
+            hasher.update(CollectionOfOne(UInt8(ascii: "\n")))
+            return 1
+        }
+        // The lines share the prefix, so sorting what follows it sorts the lines.
+        scratch.rdataLines.removeAll(keepingCapacity: true)
+        for rdata in rrset.rdatas { scratch.rdataLines.append(Array((rdata.description + "\n").utf8)) }
+        scratch.rdataLines.sort { $0.lexicographicallyPrecedes($1) }
+        for line in scratch.rdataLines {
+            hasher.update(scratch.prefix)
+            hasher.update(line)
+        }
+        return scratch.rdataLines.count
     }
 
     /// The digests of every zone of `zones`, in canonical order of origin.

@@ -32,39 +32,76 @@ public enum SHA256 {
 }
 
 /// SHA-256 over data that arrives in pieces (a backup file written in blocks).
+///
+/// Whole 64-octet blocks are compressed straight from the caller's bytes; only the octets of an
+/// incomplete block wait, in a fixed 64-octet buffer, so hashing allocates nothing per block.
 public struct SHA256Hasher: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
     )
-    private var pending: [UInt8] = []
+    /// The octets of an incomplete block (`pendingCount` of them, fewer than 64).
+    private var pending: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+    private var pendingCount = 0
     private var totalBytes: UInt64 = 0
 
     public init() {}
 
     /// Adds `bytes` to the message.
     public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-        totalBytes &+= UInt64(bytes.count)
-        pending.append(contentsOf: bytes)
-        guard pending.count >= 64 else { return }
-        let blocks = pending.count / 64
-        pending.withUnsafeBufferPointer { buffer in
-            for block in 0..<blocks { compress(buffer, at: block * 64) }
+        let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            update(UnsafeRawBufferPointer(buffer))
         }
-        pending.removeFirst(blocks * 64)
+        if done == nil {
+            Array(bytes).withUnsafeBytes { update($0) }
+        }
+    }
+
+    /// Adds the octets of `bytes` to the message.
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard var next = bytes.baseAddress, bytes.count > 0 else { return }
+        var remaining = bytes.count
+        totalBytes &+= UInt64(remaining)
+        if pendingCount > 0 {
+            let start = pendingCount
+            let taken = min(64 - start, remaining)
+            withUnsafeMutableBytes(of: &pending) { block in
+                block.baseAddress!.advanced(by: start).copyMemory(from: next, byteCount: taken)
+            }
+            pendingCount += taken
+            next += taken
+            remaining -= taken
+            guard pendingCount == 64 else { return }
+            let block = pending
+            withUnsafeBytes(of: block) { compressBlocks($0.baseAddress!, count: 1) }
+            pendingCount = 0
+        }
+        let blocks = remaining / 64
+        if blocks > 0 {
+            compressBlocks(next, count: blocks)
+            next += blocks * 64
+            remaining -= blocks * 64
+        }
+        if remaining > 0 {
+            withUnsafeMutableBytes(of: &pending) { block in
+                block.baseAddress!.copyMemory(from: next, byteCount: remaining)
+            }
+            pendingCount = remaining
+        }
     }
 
     /// The digest of everything added (FIPS 180-4 §5.1.1 padding).
     public consuming func finalize() -> [UInt8] {
         let bitLength = totalBytes &* 8
-        var tail = pending
-        tail.append(0x80)
-        while tail.count % 64 != 56 { tail.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) {
-            tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+        let count = pendingCount
+        var tail = [UInt8](repeating: 0, count: count < 56 ? 64 : 128)
+        withUnsafeBytes(of: pending) { block in
+            for index in 0..<count { tail[index] = block[index] }
         }
-        tail.withUnsafeBufferPointer { buffer in
-            for block in 0..<(buffer.count / 64) { compress(buffer, at: block * 64) }
+        tail[count] = 0x80
+        for index in 0..<8 {
+            tail[tail.count - 1 - index] = UInt8(truncatingIfNeeded: bitLength >> UInt64(8 * index))
         }
+        tail.withUnsafeBytes { compressBlocks($0.baseAddress!, count: $0.count / 64) }
         let words = [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7]
         var out: [UInt8] = []
         out.reserveCapacity(32)
@@ -77,47 +114,77 @@ public struct SHA256Hasher: Sendable {
         return out
     }
 
-    /// FIPS 180-4 §6.2.2 on the 64-octet block at `offset`.
-    private mutating func compress(_ block: UnsafeBufferPointer<UInt8>, at offset: Int) {
-        var w = [UInt32](repeating: 0, count: 64)
-        for t in 0..<16 {
-            let base = offset + t * 4
-            w[t] =
-                UInt32(block[base]) << 24 | UInt32(block[base + 1]) << 16 | UInt32(block[base + 2]) << 8
-                | UInt32(block[base + 3])
+    /// FIPS 180-4 §6.2.2 on `count` consecutive 64-octet blocks at `blocks`.
+    private mutating func compressBlocks(_ blocks: UnsafeRawPointer, count: Int) {
+        sha256RoundConstants.withUnsafeBufferPointer { constants in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
+                var block = 0
+                while block < count {
+                    Self.compress(&state, blocks + block &* 64, schedule: schedule.baseAddress!,
+                                  constants: constants.baseAddress!)
+                    block &+= 1
+                }
+            }
         }
-        for t in 16..<64 {
-            let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-            let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
-            w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+    }
+
+    // Written for debug builds too (the scenario suite runs them): while loops, masking shifts,
+    // pointer subscripts and transparent helpers compile to straight code even without the optimizer.
+    @inline(__always)
+    private static func compress(
+        _ state: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32), _ block: UnsafeRawPointer,
+        schedule w: UnsafeMutablePointer<UInt32>, constants k: UnsafePointer<UInt32>
+    ) {
+        var t = 0
+        while t < 16 {
+            w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: t &* 4, as: UInt32.self))
+            t &+= 1
+        }
+        while t < 64 {
+            let s0 = rotr(w[t &- 15], 7) ^ rotr(w[t &- 15], 18) ^ (w[t &- 15] &>> 3)
+            let s1 = rotr(w[t &- 2], 17) ^ rotr(w[t &- 2], 19) ^ (w[t &- 2] &>> 10)
+            w[t] = w[t &- 16] &+ s0 &+ w[t &- 7] &+ s1
+            t &+= 1
         }
         var (a, b, c, d, e, f, g, h) = state
-        for t in 0..<64 {
-            let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-            let choice = (e & f) ^ (~e & g)
-            let temp1 = h &+ s1 &+ choice &+ sha256RoundConstants[t] &+ w[t]
-            let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-            let majority = (a & b) ^ (a & c) ^ (b & c)
-            let temp2 = s0 &+ majority
-            h = g
-            g = f
-            f = e
-            e = d &+ temp1
-            d = c
-            c = b
-            b = a
-            a = temp1 &+ temp2
+        // Eight rounds per pass with the variables' roles rotated instead of shifted.
+        t = 0
+        while t < 64 {
+            round(a, b, c, &d, e, f, g, &h, k[t] &+ w[t])
+            round(h, a, b, &c, d, e, f, &g, k[t &+ 1] &+ w[t &+ 1])
+            round(g, h, a, &b, c, d, e, &f, k[t &+ 2] &+ w[t &+ 2])
+            round(f, g, h, &a, b, c, d, &e, k[t &+ 3] &+ w[t &+ 3])
+            round(e, f, g, &h, a, b, c, &d, k[t &+ 4] &+ w[t &+ 4])
+            round(d, e, f, &g, h, a, b, &c, k[t &+ 5] &+ w[t &+ 5])
+            round(c, d, e, &f, g, h, a, &b, k[t &+ 6] &+ w[t &+ 6])
+            round(b, c, d, &e, f, g, h, &a, k[t &+ 7] &+ w[t &+ 7])
+            t &+= 8
         }
         state = (
             state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d,
             state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h
         )
     }
+
+    /// One round (FIPS 180-4 §6.2.2 step 3): `d` becomes the next `e`, `h` the next `a`.
+    @_transparent
+    private static func round(
+        _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32, _ e: UInt32, _ f: UInt32, _ g: UInt32,
+        _ h: inout UInt32, _ constantPlusWord: UInt32
+    ) {
+        let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+        let choice = (e & f) ^ (~e & g)
+        let temp1 = h &+ s1 &+ choice &+ constantPlusWord
+        let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+        let majority = (a & b) ^ (a & c) ^ (b & c)
+        d = d &+ temp1
+        h = temp1 &+ s0 &+ majority
+    }
 }
 
-@inline(__always)
+@_transparent
 private func rotr(_ value: UInt32, _ count: UInt32) -> UInt32 {
-    (value >> count) | (value << (32 - count))
+    (value &>> count) | (value &<< (32 &- count))
 }
 
 /// FIPS 180-4 §4.2.2.

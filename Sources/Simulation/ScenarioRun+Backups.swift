@@ -180,6 +180,7 @@ struct BackupDriver {
     @discardableResult
     mutating func cycle(store: ZoneStore, served: [ZoneDigest]?, at now: Instant) -> Bool {
         guard var vault else { return false }
+        self.vault = nil  // the only reference while the cycle mutates it: the catalogue is not copied
         defer { self.vault = vault }
         var verified = false
         do {
