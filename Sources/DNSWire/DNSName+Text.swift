@@ -3,6 +3,7 @@ extension DNSName: CustomStringConvertible, LosslessStringConvertible {
     /// The absolute name with a trailing dot; the root is ".".
     public var description: String {
         if isRoot { return "." }
+        let wire = self.wire
         var text = ""
         text.reserveCapacity(wire.count + 4)
         var index = 0
