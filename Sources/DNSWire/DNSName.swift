@@ -185,7 +185,20 @@ public struct DNSName: Sendable {
 
     /// A copy with ASCII letters lowered, as PowerDNS stores names and RFC 4034 §6.2 canonicalises.
     public var lowercased: DNSName {
-        DNSName(uncheckedWire: wire.map(asciiLower))
+        switch storage {
+        case .inline(let inline):
+            // Eight octets at a time; the count octet (at most 31) and the zero padding are not letters.
+            let words = unsafeBitCast(inline, to: (UInt64, UInt64, UInt64, UInt64).self)
+            let lowered = (Self.lowered(words.0), Self.lowered(words.1), Self.lowered(words.2), Self.lowered(words.3))
+            return DNSName(storage: .inline(unsafeBitCast(lowered, to: InlineNameWire.self)))
+        case .heap(let array):
+            return DNSName(storage: .heap(array.map(asciiLower)))
+        }
+    }
+
+    @inline(__always)
+    private init(storage: DNSNameStorage) {
+        self.storage = storage
     }
 }
 

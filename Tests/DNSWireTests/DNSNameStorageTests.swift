@@ -34,6 +34,7 @@ import Testing
             #expect(DNSName(name.description)?.isIdentical(to: name) == true)
             let copied = name.wire.withUnsafeBufferPointer { DNSName(uncheckedWire: $0) }
             #expect(copied.isIdentical(to: name))
+            #expect(name.lowercased.wire == name.wire.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 })
         }
     }
 
