@@ -135,6 +135,17 @@ for stage in selected {
 
 let decode = results["decode"] as? [String: Any]
 let decodeRate = decode?["messages_per_second"] as? Int ?? 0
+/// Where a decoded message's time goes, from the differences between stages (when all three ran).
+var breakdown: [String: Double] = [:]
+if let read = (results["read"] as? [String: Any])?["ns_per_frame"] as? Double,
+    let extract = (results["extract"] as? [String: Any])?["ns_per_message"] as? Double,
+    let decoded = decode?["ns_per_message"] as? Double
+{
+    breakdown = [
+        "libpcap_read": read, "extraction": ((extract - read) * 10).rounded() / 10,
+        "dns_decode_and_free": ((decoded - extract) * 10).rounded() / 10,
+    ]
+}
 let report: [String: Any] = [
     "benchmark": "pcap",
     "build": "release",
@@ -148,6 +159,7 @@ let report: [String: Any] = [
         "messages": decode?["messages"] as? Int ?? 0,
         "seconds": decode?["seconds"] as? Double ?? 0,
         "libpcap_read_included": true,
+        "breakdown_ns_per_message": breakdown,
     ] as [String: Any],
     "method": "median of 5 full passes over a \(fileBytes / 1_000_000) MB capture in the page cache; "
         + "libpcap pcap_open_offline + pcap_next_ex included in every stage; *_per_second from wall-clock time, "
