@@ -81,8 +81,9 @@ public struct ParsedQuery: Sendable {
 
     /// The query name (case as received).
     public var qname: DNSName {
-        qnameStart == 0 ? DNSName(uncheckedWire: qnameStorage)
-            : DNSName(uncheckedWire: Array(qnameStorage[qnameStart..<qnameStart + qnameWireLength]))
+        qnameStorage.withUnsafeBufferPointer { storage in
+            DNSName(uncheckedWire: UnsafeBufferPointer(rebasing: storage[qnameStart..<qnameStart + qnameWireLength]))
+        }
     }
 
     /// The offset just past the name at `start` when it is uncompressed, ends inside `bytes` and

@@ -58,7 +58,7 @@ public struct QueryView: Sendable {
         self.id = id
         self.qnameStorage = qname.wire
         self.qnameStart = 0
-        self.qnameWireLength = qname.wire.count
+        self.qnameWireLength = qname.wireCount
         self.qtype = qtype
         self.qclass = qclass
         self.opcode = opcode
@@ -122,16 +122,15 @@ public struct QueryView: Sendable {
         self.arrival = arrival
     }
 
-    /// The query name (case as received). Builds a `DNSName` unless the view was made from one.
+    /// The query name (case as received), copied out of the storage (inline when short).
     public var qname: DNSName {
         get {
-            if qnameStart == 0 && qnameWireLength == qnameStorage.count { return DNSName(uncheckedWire: qnameStorage) }
-            return DNSName(uncheckedWire: Array(qnameStorage[qnameStart..<qnameStart + qnameWireLength]))
+            withQNameWire { DNSName(uncheckedWire: $0) }
         }
         set {
             qnameStorage = newValue.wire
             qnameStart = 0
-            qnameWireLength = newValue.wire.count
+            qnameWireLength = qnameStorage.count
         }
     }
 
@@ -163,7 +162,7 @@ public struct QueryView: Sendable {
 
     /// True when the qname equals `name` (case-insensitively).
     func qnameEquals(_ name: DNSName) -> Bool {
-        name.wire.withUnsafeBufferPointer { other in withQNameWire { DNSName.equalWires($0, other) } }
+        name.withWireBytes { other in withQNameWire { DNSName.equalWires($0, other) } }
     }
 }
 

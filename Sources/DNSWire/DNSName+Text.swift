@@ -3,16 +3,18 @@ extension DNSName: CustomStringConvertible, LosslessStringConvertible {
     /// The absolute name with a trailing dot; the root is ".".
     public var description: String {
         if isRoot { return "." }
-        var text = ""
-        text.reserveCapacity(wire.count + 4)
-        var index = 0
-        while wire[index] != 0 {
-            let length = Int(wire[index])
-            appendEscaped(wire[(index + 1)..<(index + 1 + length)], to: &text)
-            text.append(".")
-            index += 1 + length
+        return withWireBytes { wire in
+            var text = ""
+            text.reserveCapacity(wire.count + 4)
+            var index = 0
+            while wire[index] != 0 {
+                let length = Int(wire[index])
+                appendEscaped(UnsafeBufferPointer(rebasing: wire[(index + 1)..<(index + 1 + length)]), to: &text)
+                text.append(".")
+                index += 1 + length
+            }
+            return text
         }
-        return text
     }
 
     /// Parses an absolute name (a missing trailing dot is allowed here).
@@ -100,7 +102,7 @@ func isDigit(_ byte: UInt8) -> Bool { byte &- 48 < 10 }
 
 /// Appends a label with the escapes dnspython and BIND use: `\` before `. ; \ " ( ) @ $`, `\DDD`
 /// for octets outside 0x21...0x7E.
-func appendEscaped(_ label: ArraySlice<UInt8>, to text: inout String) {
+func appendEscaped(_ label: some Collection<UInt8>, to text: inout String) {
     for byte in label {
         switch byte {
         case UInt8(ascii: "."), UInt8(ascii: ";"), UInt8(ascii: "\\"), UInt8(ascii: "\""),

@@ -8,9 +8,9 @@ extension Message {
     ///
     /// Every failure is a `DNSDecodeError` with the offset where it was found; nothing traps. Bytes
     /// after the last announced record are an error (`trailingBytes`).
-    public init(wire bytes: [UInt8]) throws(DNSDecodeError) {
+    public init(wire bytes: consuming [UInt8]) throws(DNSDecodeError) {
         self.init()
-        try Self.decode(bytes, into: &self)
+        try Self.decode(consume bytes, into: &self)
     }
 
     /// The body of `init(wire:)`: fills the fields of an empty message in place.
@@ -20,8 +20,8 @@ extension Message {
     /// initialiser that assigns its fields: a retain and a release of every section. Copying the
     /// empty message of `init()` costs nothing (empty arrays are not reference counted); assigning
     /// through `inout` copies nothing.
-    private static func decode(_ bytes: [UInt8], into message: inout Message) throws(DNSDecodeError) {
-        var reader = WireReader(bytes)
+    private static func decode(_ bytes: consuming [UInt8], into message: inout Message) throws(DNSDecodeError) {
+        var reader = WireReader(consume bytes)
         let id = try reader.readUInt16()
         let word = try reader.readUInt16()
         let counts = (try reader.readUInt16(), try reader.readUInt16(), try reader.readUInt16(), try reader.readUInt16())

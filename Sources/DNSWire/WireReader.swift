@@ -72,8 +72,9 @@ public struct WireReader: Sendable {
     /// strictly before the pointer itself and strictly before the previous pointer's target; this
     /// rejects loops and forward pointers in linear time. Label types 0b01 and 0b10 are rejected.
     ///
-    /// The octets are read through the message's buffer and copied once into the name's own array:
-    /// no slice of the message (which would retain and release it per label) and no growing array.
+    /// The octets are read through the message's buffer and copied once into the name (inline, or
+    /// its own array when longer than `DNSName.inlineCapacity`): no slice of the message (which would
+    /// retain and release it per label) and no growing array.
     public mutating func readName() throws(DNSDecodeError) -> DNSName {
         // Fast path: a name without pointers is copied in one piece. Anything else (a pointer, a
         // bad label type, truncation, excess length) takes the general path, which reports it.
@@ -82,10 +83,9 @@ public struct WireReader: Sendable {
         guard end > start else { return try readNameFollowingPointers() }
         offset = end
         if end - start == 1 { return DNSName.root }
-        let name = DNSName(uncheckedWire: bytes.withUnsafeBufferPointer { buffer in
-            Array(UnsafeBufferPointer(rebasing: buffer[start..<end]))
-        })
-        return name
+        return bytes.withUnsafeBufferPointer { buffer in
+            DNSName(uncheckedWire: UnsafeBufferPointer(rebasing: buffer[start..<end]))
+        }
     }
 
     /// Moves past a domain name without building it: the same checks as `readName` (and the same
@@ -118,7 +118,7 @@ public struct WireReader: Sendable {
     }
 
     /// The general path: labels and pointers, checked and collected in a stack buffer of
-    /// `maxWireLength` octets, then copied once into the name's array.
+    /// `maxWireLength` octets, then copied once into the name.
     private mutating func readNameFollowingPointers() throws(DNSDecodeError) -> DNSName {
         let start = offset
         var resumeAt = start
@@ -128,9 +128,7 @@ public struct WireReader: Sendable {
                 let span = try Self.collectName(in: buffer, from: start, limit: limit, into: scratch)
                 resumeAt = span.resumeAt
                 if span.wireLength == 1 { return DNSName.root }
-                // `Array(UnsafeBufferPointer)` is specialised in the standard library; an array
-                // built with `unsafeUninitializedCapacity` looked its storage type up on every call.
-                return DNSName(uncheckedWire: Array(UnsafeBufferPointer(rebasing: scratch[0..<span.wireLength])))
+                return DNSName(uncheckedWire: UnsafeBufferPointer(UnsafeMutableBufferPointer(rebasing: scratch[0..<span.wireLength])))
             }
         }
         offset = resumeAt

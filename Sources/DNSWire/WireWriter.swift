@@ -59,24 +59,25 @@ public struct WireWriter: Sendable {
     /// Only exact (case-sensitive) suffix matches are used, so a decoder sees every name with the
     /// case it was given: case is preserved end to end.
     public mutating func writeName(_ name: DNSName, compress: Bool = true) {
-        let wire = name.wire
         let useTable = compress && compressionEnabled
-        var labelStart = 0
-        while wire[labelStart] != 0 {
-            if useTable, let target = findSuffix(wire, from: labelStart) {
-                rememberLabels(of: wire, upTo: labelStart)
-                bytes.append(contentsOf: wire[0..<labelStart])
-                writeUInt16(0xC000 | target)
-                return
+        name.withWireBytes { wire in
+            var labelStart = 0
+            while wire[labelStart] != 0 {
+                if useTable, let target = findSuffix(wire, from: labelStart) {
+                    rememberLabels(of: wire, upTo: labelStart)
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: wire[0..<labelStart]))
+                    writeUInt16(0xC000 | target)
+                    return
+                }
+                labelStart += 1 + Int(wire[labelStart])
             }
-            labelStart += 1 + Int(wire[labelStart])
+            if useTable { rememberLabels(of: wire, upTo: labelStart) }
+            bytes.append(contentsOf: wire)
         }
-        if useTable { rememberLabels(of: wire, upTo: labelStart) }
-        bytes.append(contentsOf: wire)
     }
 
     /// Records each label of `wire` before `end` as a suffix that later names may point to.
-    private mutating func rememberLabels(of wire: [UInt8], upTo end: Int) {
+    private mutating func rememberLabels(of wire: UnsafeBufferPointer<UInt8>, upTo end: Int) {
         let base = bytes.count
         var index = 0
         while index < end {
@@ -88,7 +89,7 @@ public struct WireWriter: Sendable {
     }
 
     /// The offset of an earlier name equal, byte for byte, to the suffix of `wire` at `start`.
-    private func findSuffix(_ wire: [UInt8], from start: Int) -> UInt16? {
+    private func findSuffix(_ wire: UnsafeBufferPointer<UInt8>, from start: Int) -> UInt16? {
         let wanted = UInt16(wire.count - start)
         for target in compressionTargets where target.wireLength == wanted {
             if suffixMatches(wire, from: start, at: Int(target.offset)) { return target.offset }
@@ -97,7 +98,7 @@ public struct WireWriter: Sendable {
     }
 
     /// Compares an uncompressed name suffix with the (possibly compressed) name written at `offset`.
-    private func suffixMatches(_ wire: [UInt8], from start: Int, at offset: Int) -> Bool {
+    private func suffixMatches(_ wire: UnsafeBufferPointer<UInt8>, from start: Int, at offset: Int) -> Bool {
         var i = start
         var j = offset
         while true {

@@ -191,7 +191,7 @@ struct MessagePacker {
 
     /// Header, question in the first message, OPT when the query had EDNS (RFC 5936 §2.2.5).
     private var overhead: Int {
-        let question = messages.isEmpty ? query.questions.reduce(0) { $0 + $1.name.wire.count + 4 } : 0
+        let question = messages.isEmpty ? query.questions.reduce(0) { $0 + $1.name.wireCount + 4 } : 0
         return dnsHeaderLength + question + (query.edns == nil ? 0 : 11)
     }
 
@@ -222,7 +222,7 @@ struct MessagePacker {
 
     /// Owner, TYPE, CLASS, TTL, RDLENGTH and RDATA without compression (RFC 1035 §4.1.3).
     static func uncompressedSize(_ record: ResourceRecord) -> Int {
-        if let length = rdataLength(record.rdata) { return record.name.wire.count + 10 + length }
+        if let length = rdataLength(record.rdata) { return record.name.wireCount + 10 + length }
         var writer = WireWriter(capacity: 512, compression: false)
         guard (try? Message(answers: [record]).encode(into: &writer)) != nil else { return dnsMaxMessageLength }
         return writer.count - dnsHeaderLength
@@ -232,11 +232,11 @@ struct MessagePacker {
         switch rdata {
         case .a: 4
         case .aaaa: 16
-        case .ns(let name), .cname(let name), .ptr(let name): name.wire.count
-        case .soa(let soa): soa.mname.wire.count + soa.rname.wire.count + 20
-        case .mx(_, let exchange): 2 + exchange.wire.count
+        case .ns(let name), .cname(let name), .ptr(let name): name.wireCount
+        case .soa(let soa): soa.mname.wireCount + soa.rname.wireCount + 20
+        case .mx(_, let exchange): 2 + exchange.wireCount
         case .txt(let strings): strings.reduce(0) { $0 + 1 + $1.count }
-        case .srv(let srv): 6 + srv.target.wire.count
+        case .srv(let srv): 6 + srv.target.wireCount
         case .unknown(_, let bytes): bytes.count
         default: nil
         }

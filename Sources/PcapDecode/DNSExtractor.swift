@@ -62,17 +62,36 @@ public struct DNSExtractor: Sendable {
     }
 
     /// Decodes one frame, appending the messages it completes to `output`.
+    ///
+    /// The headers are read through a view on the frame's bytes (no reference counting per layer);
+    /// what outlives the call (fragments, TCP segments, messages) is copied out of it.
     public mutating func process(_ frame: CapturedFrame, into output: inout [CapturedDNSMessage]) {
         context.statistics.frames += 1
         let stamp = FrameStamp(frameNumber: context.statistics.frames, timestampNanoseconds: frame.timestampNanoseconds)
-        do {
-            let network = try LinkLayer.networkPacket(in: frame.bytes, linkType: frame.linkType)
-            let frameMissing = frame.originalLength - frame.bytes.count
-            guard let packet = try networkPacket(network, frameMissing: frameMissing) else { return }
-            try transport(packet, stamp: stamp, output: &output)
-        } catch {
-            context.statistics.skipped.add(error)
+        let frameMissing = frame.originalLength - frame.bytes.count
+        let failure = frame.bytes.withUnsafeBufferPointer { bytes -> SkipReason? in
+            do throws(SkipReason) {
+                let network = try LinkLayer.networkPacket(in: bytes, linkType: frame.linkType)
+                let packet = try ipPacket(network, frameMissing: frameMissing)
+                guard let fragment = packet.fragment else {
+                    try transport(packet, stamp: stamp, output: &output)
+                    return nil
+                }
+                guard let datagram = try reassemble(packet, fragment: fragment) else { return nil }
+                return datagram.withUnsafeBufferPointer { payload -> SkipReason? in
+                    do throws(SkipReason) {
+                        let whole = try reassembledPacket(packet, payload: payload)
+                        try transport(whole, stamp: stamp, output: &output)
+                        return nil
+                    } catch {
+                        return error
+                    }
+                }
+            } catch {
+                return error
+            }
         }
+        if let failure { context.statistics.skipped.add(failure) }
     }
 
     /// Decodes one frame given as its parts (the shape libpcap's `pcap_next_ex` delivers).
@@ -112,16 +131,18 @@ public struct DNSExtractor: Sendable {
         return (messages, extractor.statistics)
     }
 
-    /// The IP packet, reassembled if it was a fragment; `nil` while fragments are missing.
-    private mutating func networkPacket(_ network: NetworkPacket, frameMissing: Int) throws(SkipReason) -> IPPacket? {
-        var packet: IPPacket
+    /// The IP packet in the frame (perhaps one fragment of a datagram).
+    private mutating func ipPacket(_ network: NetworkPacket, frameMissing: Int) throws(SkipReason) -> IPPacket {
         switch network {
         case .ipv4(let bytes):
-            packet = try IPPacket.ipv4(bytes, frameMissing: frameMissing, anomalies: &context.statistics.anomalies)
+            try IPPacket.ipv4(bytes, frameMissing: frameMissing, anomalies: &context.statistics.anomalies)
         case .ipv6(let bytes):
-            packet = try IPPacket.ipv6(bytes, frameMissing: frameMissing, anomalies: &context.statistics.anomalies)
+            try IPPacket.ipv6(bytes, frameMissing: frameMissing, anomalies: &context.statistics.anomalies)
         }
-        guard let fragment = packet.fragment else { return packet }
+    }
+
+    /// Adds a fragment to reassembly: the datagram's payload once complete, `nil` while fragments are missing.
+    private mutating func reassemble(_ packet: IPPacket, fragment: FragmentInfo) throws(SkipReason) -> [UInt8]? {
         // tshark does not reassemble a datagram from a cut fragment either.
         guard !packet.isSnapTruncated else { throw .snapTruncated }
         let key = FragmentReassembler.Key(
@@ -130,16 +151,22 @@ public struct DNSExtractor: Sendable {
         let outcome = try fragments.add(
             key: key, fragment: fragment, payload: packet.payload, counters: &context.statistics)
         guard case .complete(let payload) = outcome else { return nil }
+        return payload
+    }
+
+    /// The last fragment's packet carrying the whole reassembled `payload` (a view valid while it is).
+    private func reassembledPacket(_ last: IPPacket, payload: UnsafeBufferPointer<UInt8>) throws(SkipReason) -> IPPacket {
+        var packet = last
         packet.fragment = nil
         if packet.source.family == .ipv6 {
             // The reassembled payload starts with the fragmentable part's extension headers.
             let chain = try IPv6ExtensionHeaders.walk(
-                nextHeader: packet.protocolNumber, bytes: payload[...], isSnapTruncated: false)
+                nextHeader: packet.protocolNumber, bytes: payload, isSnapTruncated: false)
             guard chain.fragment == nil else { throw .badExtensionHeader }
             packet.protocolNumber = chain.protocolNumber
             packet.payload = chain.payload
         } else {
-            packet.payload = payload[...]
+            packet.payload = payload
         }
         return packet
     }

@@ -49,7 +49,7 @@ struct FragmentReassembler: Sendable {
     ///
     /// - Throws: `SkipReason.fragmentLimit` when a bound drops the datagram (the caller counts it).
     mutating func add(
-        key: Key, fragment: FragmentInfo, payload: ArraySlice<UInt8>, counters: inout ExtractionStatistics
+        key: Key, fragment: FragmentInfo, payload: UnsafeBufferPointer<UInt8>, counters: inout ExtractionStatistics
     ) throws(SkipReason) -> Outcome {
         let end = fragment.offset + payload.count
         guard end <= Self.maximumDatagramLength else {
@@ -57,7 +57,7 @@ struct FragmentReassembler: Sendable {
             throw .fragmentLimit
         }
         var group = groups.removeValue(forKey: key) ?? makeGroup(counters: &counters)
-        group.pieces.append((fragment.offset, payload))
+        group.pieces.append((fragment.offset, ArraySlice(payload)))  // a copy: `payload` is a view on the frame
         if !fragment.moreFragments, group.totalLength == nil {
             group.totalLength = end
         }

@@ -23,8 +23,9 @@ struct IPPacket {
     var destination: IPAddress
     /// IPv4 protocol or the IPv6 next header after the extension headers (17 UDP, 6 TCP).
     var protocolNumber: UInt8
-    /// Transport header and data (or, for a fragment, this fragment's share of them).
-    var payload: ArraySlice<UInt8>
+    /// Transport header and data (or, for a fragment, this fragment's share of them): a view on the
+    /// frame (or the reassembled datagram) being decoded, valid only while it is.
+    var payload: UnsafeBufferPointer<UInt8>
     /// Bytes of the packet the capture's snap length dropped (0 when it was captured whole).
     var snapMissing: Int
     /// Set when the packet is one fragment of a larger datagram.
@@ -37,7 +38,7 @@ struct IPPacket {
     ///
     /// - Parameter frameMissing: how many bytes of the frame holding `bytes` the snap length dropped.
     static func ipv4(
-        _ bytes: ArraySlice<UInt8>, frameMissing: Int, anomalies: inout ReasonCounts<Anomaly>
+        _ bytes: UnsafeBufferPointer<UInt8>, frameMissing: Int, anomalies: inout ReasonCounts<Anomaly>
     ) throws(SkipReason) -> IPPacket {
         let frameTruncated = frameMissing > 0
         guard let versionAndLength = bytes.getUInt8(at: 0), bytes.count >= 20 else {
@@ -69,19 +70,20 @@ struct IPPacket {
         return IPPacket(
             source: IPAddress(ipv4: source), destination: IPAddress(ipv4: destination),
             protocolNumber: protocolNumber,
-            payload: bytes[(bytes.startIndex + headerLength)..<(bytes.startIndex + end)],
+            payload: UnsafeBufferPointer(rebasing: bytes[headerLength..<end]),
             snapMissing: missing, fragment: fragment)
     }
 
     /// Decodes the IPv6 packet at the start of `bytes`, walking its extension headers.
     static func ipv6(
-        _ bytes: ArraySlice<UInt8>, frameMissing: Int, anomalies: inout ReasonCounts<Anomaly>
+        _ bytes: UnsafeBufferPointer<UInt8>, frameMissing: Int, anomalies: inout ReasonCounts<Anomaly>
     ) throws(SkipReason) -> IPPacket {
         let frameTruncated = frameMissing > 0
         guard let first = bytes.getUInt8(at: 0), let payloadField = bytes.getUInt16(at: 4),
             let nextHeader = bytes.getUInt8(at: 6),
-            let source = IPAddress(bytes: bytes.getSlice(at: 8, length: 16) ?? []),
-            let destination = IPAddress(bytes: bytes.getSlice(at: 24, length: 16) ?? [])
+            let sourceBytes = bytes.getSlice(at: 8, length: 16), let source = IPAddress(bytes: sourceBytes),
+            let destinationBytes = bytes.getSlice(at: 24, length: 16),
+            let destination = IPAddress(bytes: destinationBytes)
         else { throw frameTruncated ? .snapTruncated : .truncatedFrame }
         guard first >> 4 == 6 else { throw .badIPHeader }
         var claimed = 40 + Int(payloadField)
@@ -92,7 +94,7 @@ struct IPPacket {
         let (end, missing) = payloadEnd(
             claimed: claimed, available: bytes.count, frameMissing: frameMissing, anomalies: &anomalies)
         let chain = try IPv6ExtensionHeaders.walk(
-            nextHeader: nextHeader, bytes: bytes[(bytes.startIndex + 40)..<(bytes.startIndex + end)],
+            nextHeader: nextHeader, bytes: UnsafeBufferPointer(rebasing: bytes[40..<end]),
             isSnapTruncated: missing > 0)
         return IPPacket(
             source: source, destination: destination, protocolNumber: chain.protocolNumber,
@@ -119,8 +121,8 @@ enum IPv6ExtensionHeaders {
 
     /// The transport protocol and payload after the chain, stopping at a (non-atomic) fragment header.
     static func walk(
-        nextHeader first: UInt8, bytes: ArraySlice<UInt8>, isSnapTruncated: Bool
-    ) throws(SkipReason) -> (protocolNumber: UInt8, payload: ArraySlice<UInt8>, fragment: FragmentInfo?) {
+        nextHeader first: UInt8, bytes: UnsafeBufferPointer<UInt8>, isSnapTruncated: Bool
+    ) throws(SkipReason) -> (protocolNumber: UInt8, payload: UnsafeBufferPointer<UInt8>, fragment: FragmentInfo?) {
         var nextHeader = first
         var offset = 0
         for _ in 0..<maximumHeaders {

@@ -7,9 +7,9 @@
 /// The network-layer packet found in a frame.
 enum NetworkPacket {
     /// An IPv4 packet (from its first header byte to the end of the frame, padding included).
-    case ipv4(ArraySlice<UInt8>)
+    case ipv4(UnsafeBufferPointer<UInt8>)
     /// An IPv6 packet (likewise).
-    case ipv6(ArraySlice<UInt8>)
+    case ipv6(UnsafeBufferPointer<UInt8>)
 }
 
 /// Pure functions from a frame's bytes to its network packet.
@@ -26,7 +26,7 @@ enum LinkLayer {
     /// Strips the link header of `bytes`.
     ///
     /// - Throws: `SkipReason` when there is no IP packet to read.
-    static func networkPacket(in bytes: ArraySlice<UInt8>, linkType: LinkType) throws(SkipReason) -> NetworkPacket {
+    static func networkPacket(in bytes: UnsafeBufferPointer<UInt8>, linkType: LinkType) throws(SkipReason) -> NetworkPacket {
         switch linkType {
         case .ethernet:
             guard let etherType = bytes.getUInt16(at: 12) else { throw .truncatedFrame }
@@ -61,7 +61,7 @@ enum LinkLayer {
 
     /// Follows an ethertype at `offset`, through VLAN tags and PPPoE session headers, to IPv4 or IPv6.
     static func etherPayload(
-        etherType first: UInt16, in bytes: ArraySlice<UInt8>, at start: Int
+        etherType first: UInt16, in bytes: UnsafeBufferPointer<UInt8>, at start: Int
     ) throws(SkipReason) -> NetworkPacket {
         var etherType = first
         var offset = start
@@ -92,7 +92,7 @@ enum LinkLayer {
 
     /// BSD loopback: a 4-byte address family, host byte order for `DLT_NULL`, network order for `DLT_LOOP`;
     /// both are accepted either way round, as tshark does, since families fit in 16 bits.
-    static func loopbackPayload(in bytes: ArraySlice<UInt8>) throws(SkipReason) -> NetworkPacket {
+    static func loopbackPayload(in bytes: UnsafeBufferPointer<UInt8>) throws(SkipReason) -> NetworkPacket {
         guard var family = bytes.getUInt32(at: 0, bigEndian: false), let packet = bytes.getSlice(from: 4) else {
             throw .truncatedFrame
         }
@@ -105,7 +105,7 @@ enum LinkLayer {
     }
 
     /// PPP (`DLT_PPP`): optional HDLC address 0xFF and control 0x03 (RFC 1662), then the protocol field.
-    static func pppPayload(in bytes: ArraySlice<UInt8>) throws(SkipReason) -> NetworkPacket {
+    static func pppPayload(in bytes: UnsafeBufferPointer<UInt8>) throws(SkipReason) -> NetworkPacket {
         guard let first = bytes.getUInt8(at: 0) else { throw .truncatedFrame }
         if first == 0xFF, bytes.getUInt8(at: 1) == 0x03, let rest = bytes.getSlice(from: 2) {
             return try pppProtocolPayload(in: rest)
@@ -114,7 +114,7 @@ enum LinkLayer {
     }
 
     /// A PPP protocol field (1 byte when compressed: odd first byte, RFC 1661 §6.5) and its payload.
-    static func pppProtocolPayload(in bytes: ArraySlice<UInt8>) throws(SkipReason) -> NetworkPacket {
+    static func pppProtocolPayload(in bytes: UnsafeBufferPointer<UInt8>) throws(SkipReason) -> NetworkPacket {
         guard let first = bytes.getUInt8(at: 0) else { throw .truncatedFrame }
         let protocolNumber: UInt16
         let length: Int

@@ -77,7 +77,8 @@ struct TCPDirection: Sendable {
     mutating func receive(
         _ segment: TCPSegment, missing: Int, flow: TCPFlowKey, stamp: FrameStamp, context: inout ReassemblyContext
     ) {
-        var chunk = TCPChunk(sequence: segment.sequence, bytes: segment.payload, missing: missing, stamp: stamp)
+        // The segment's payload is a view on the frame: the chunk keeps a copy.
+        var chunk = TCPChunk(sequence: segment.sequence, bytes: ArraySlice(segment.payload), missing: missing, stamp: stamp)
         if segment.syn {
             chunk.sequence = segment.sequence &+ 1
             if initialSequence != segment.sequence {

@@ -15,10 +15,10 @@ struct UDPDatagram {
     /// Declared length minus the header, not yet cut to what the IP payload holds.
     var declaredPayloadLength: Int
     /// The IP payload after the 8-byte header.
-    var available: ArraySlice<UInt8>
+    var available: UnsafeBufferPointer<UInt8>
 
     /// Reads the header at the start of an IP payload.
-    static func parse(_ bytes: ArraySlice<UInt8>, isSnapTruncated: Bool) throws(SkipReason) -> UDPDatagram {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, isSnapTruncated: Bool) throws(SkipReason) -> UDPDatagram {
         guard let sourcePort = bytes.getUInt16(at: 0), let destinationPort = bytes.getUInt16(at: 2),
             let length = bytes.getUInt16(at: 4), let available = bytes.getSlice(from: 8)
         else { throw isSnapTruncated ? .snapTruncated : .truncatedFrame }
@@ -33,7 +33,7 @@ struct UDPDatagram {
     /// dropped some of the payload.
     func payload(
         isIPv6: Bool, snapMissing: Int, anomalies: inout ReasonCounts<Anomaly>
-    ) throws(SkipReason) -> (bytes: ArraySlice<UInt8>, isSnapTruncated: Bool) {
+    ) throws(SkipReason) -> (bytes: UnsafeBufferPointer<UInt8>, isSnapTruncated: Bool) {
         var declared = declaredPayloadLength
         if declared == -8, isIPv6 {
             declared = available.count + snapMissing
@@ -41,7 +41,7 @@ struct UDPDatagram {
         guard declared >= 0 else { throw .badUDPLength }
         if declared < available.count {
             anomalies.add(.udpLengthShorterThanPayload)
-            return (available.prefix(declared), false)
+            return (available.getPrefix(declared), false)
         }
         if declared > available.count + snapMissing {
             anomalies.add(.udpLengthBeyondPayload)
@@ -59,10 +59,10 @@ struct TCPSegment {
     var fin: Bool
     var reset: Bool
     /// The captured payload (the capture may have dropped more; see `IPPacket.snapMissing`).
-    var payload: ArraySlice<UInt8>
+    var payload: UnsafeBufferPointer<UInt8>
 
     /// Reads the header at the start of an IP payload.
-    static func parse(_ bytes: ArraySlice<UInt8>, isSnapTruncated: Bool) throws(SkipReason) -> TCPSegment {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, isSnapTruncated: Bool) throws(SkipReason) -> TCPSegment {
         guard let sourcePort = bytes.getUInt16(at: 0), let destinationPort = bytes.getUInt16(at: 2),
             let sequence = bytes.getUInt32(at: 4), let offsetByte = bytes.getUInt8(at: 12),
             let flags = bytes.getUInt8(at: 13), bytes.count >= 20

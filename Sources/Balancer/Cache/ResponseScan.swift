@@ -21,13 +21,14 @@ struct ResponseScan: Sendable {
         let authority = word(8)
         let additional = word(10)
         // The question: uncompressed at offset 12, equal to the query's name (any case).
-        let name = qname.wire
-        let questionEnd = dnsHeaderLength + name.count + 4
+        let nameCount = qname.wireCount
+        let questionEnd = dnsHeaderLength + nameCount + 4
         guard bytes.count >= questionEnd else { return nil }
-        for index in name.indices where lowerASCII(bytes[dnsHeaderLength + index]) != lowerASCII(name[index]) {
-            return nil
+        let sameName = qname.withWireBytes { name in
+            name.indices.allSatisfy { lowerASCII(bytes[dnsHeaderLength + $0]) == lowerASCII(name[$0]) }
         }
-        let typeAt = dnsHeaderLength + name.count
+        guard sameName else { return nil }
+        let typeAt = dnsHeaderLength + nameCount
         guard word(typeAt) == Int(qtype.rawValue), word(typeAt + 2) == Int(qclass.rawValue) else { return nil }
 
         var scan = ResponseScan(rcode: bytes[3] & 0x0F, truncated: bytes[2] & 0x02 != 0, minTTL: .max,

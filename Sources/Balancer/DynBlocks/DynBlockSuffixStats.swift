@@ -31,7 +31,7 @@ struct SuffixStats {
 
     mutating func submit(_ qname: DNSName, rcode: RCode, size: UInt32, cacheHit: Bool) {
         offsets.removeAll(keepingCapacity: true)
-        qname.wire.withUnsafeBufferPointer { wire in
+        qname.withWireBytes { wire in
             var offset = 0
             while wire[offset] != 0 {
                 offsets.append(offset)
@@ -61,10 +61,10 @@ struct SuffixStats {
     }
 
     private mutating func findOrCreate(_ qname: DNSName, labels: Int, offset: Int, parent: Int) -> Int {
-        var key = qname.wire.withUnsafeBufferPointer { suffixDigest($0, from: offset) }
+        var key = qname.withWireBytes { suffixDigest($0, from: offset) }
         while let slot = slots[key] {
-            let same = qname.wire.withUnsafeBufferPointer { wire in
-                nodes[slot].name.wire.withUnsafeBufferPointer { suffixEquals(wire, from: offset, $0) }
+            let same = qname.withWireBytes { wire in
+                nodes[slot].name.withWireBytes { suffixEquals(wire, from: offset, $0) }
             }
             if same { return slot }
             key &+= 1

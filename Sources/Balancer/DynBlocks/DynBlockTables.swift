@@ -178,7 +178,7 @@ struct SuffixBlockTable {
 
     /// The slot of the most specific entry covering `qname`, expired or not.
     func lookup(_ qname: DNSName) -> Int? {
-        qname.wire.withUnsafeBufferPointer { lookup(wire: $0) }
+        qname.withWireBytes { lookup(wire: $0) }
     }
 
     /// `lookup` on a qname's wire octets wherever they are kept.
@@ -200,13 +200,13 @@ struct SuffixBlockTable {
     }
 
     func slot(of name: DNSName) -> Int? {
-        name.wire.withUnsafeBufferPointer { find($0, from: 0) }
+        name.withWireBytes { find($0, from: 0) }
     }
 
     private func find(_ wire: UnsafeBufferPointer<UInt8>, from offset: Int) -> Int? {
         var slot = firstByDigest[suffixDigest(wire, from: offset)] ?? -1
         while slot >= 0 {
-            if names[slot].wire.withUnsafeBufferPointer({ suffixEquals(wire, from: offset, $0) }) { return slot }
+            if names[slot].withWireBytes({ suffixEquals(wire, from: offset, $0) }) { return slot }
             slot = nextWithDigest[slot]
         }
         return nil
@@ -253,7 +253,7 @@ struct SuffixBlockTable {
     }
 
     private mutating func append(_ block: StoredBlock, name: DNSName) {
-        let digest = name.wire.withUnsafeBufferPointer { suffixDigest($0, from: 0) }
+        let digest = name.withWireBytes { suffixDigest($0, from: 0) }
         nextWithDigest.append(firstByDigest[digest] ?? -1)
         firstByDigest[digest] = blocks.count
         blocks.append(block)

@@ -70,7 +70,7 @@ final class NameMatcher: Sendable {
     }
 
     func matches(_ name: DNSName) -> Bool {
-        name.wire.withUnsafeBufferPointer { matches(wire: $0) }
+        name.withWireBytes { matches(wire: $0) }
     }
 
     /// `matches` on a name's wire octets wherever they are kept.
