@@ -149,15 +149,7 @@ public struct QueryView: Sendable {
 
     /// The qname's label count, not counting the root label.
     var qnameLabelCount: Int {
-        withQNameWire { wire in
-            var count = 0
-            var index = 0
-            while wire[index] != 0 {
-                count += 1
-                index += 1 + Int(wire[index])
-            }
-            return count
-        }
+        withQNameWire(DNSName.labelCount(ofWire:))
     }
 
     /// True when the qname equals `name` (case-insensitively).

@@ -108,15 +108,19 @@ public struct DNSName: Sendable {
 
     /// The number of labels, not counting the root label.
     public var labelCount: Int {
-        withWireBytes { wire in
-            var count = 0
-            var index = 0
-            while wire[index] != 0 {
-                count += 1
-                index += 1 + Int(wire[index])
-            }
-            return count
+        withWireBytes(Self.labelCount(ofWire:))
+    }
+
+    /// The number of labels of valid uncompressed name wire (not counting the root label).
+    @inlinable
+    public static func labelCount(ofWire wire: UnsafeBufferPointer<UInt8>) -> Int {
+        var count = 0
+        var index = 0
+        while wire[index] != 0 {
+            count += 1
+            index += 1 + Int(wire[index])
         }
+        return count
     }
 
     /// The labels from left to right, without the root label.

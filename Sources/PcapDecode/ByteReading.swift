@@ -9,8 +9,14 @@
 // view is valid only inside the `withUnsafeBufferPointer` call of `DNSExtractor.process`; whatever is
 // kept beyond it (fragments, TCP segments, messages) is copied into an array of its own.
 
-extension ArraySlice where Element == UInt8 {
-    /// The byte `offset` bytes from the start of the slice, or `nil` past the end.
+/// The integer readers, shared by array slices and buffer views (both index from `startIndex`).
+protocol ByteView: RandomAccessCollection where Element == UInt8, Index == Int {}
+
+extension ArraySlice: ByteView where Element == UInt8 {}
+extension UnsafeBufferPointer: ByteView where Element == UInt8 {}
+
+extension ByteView {
+    /// The byte `offset` bytes from the start, or `nil` past the end.
     @inline(__always)
     func getUInt8(at offset: Int) -> UInt8? {
         guard offset >= 0, offset < count else { return nil }
@@ -37,7 +43,9 @@ extension ArraySlice where Element == UInt8 {
         }
         return value
     }
+}
 
+extension ArraySlice where Element == UInt8 {
     /// The `length` bytes starting at `offset`, or `nil` if they are not all present.
     @inline(__always)
     func getSlice(at offset: Int, length: Int) -> ArraySlice<UInt8>? {
@@ -54,34 +62,6 @@ extension ArraySlice where Element == UInt8 {
 }
 
 extension UnsafeBufferPointer where Element == UInt8 {
-    /// The byte `offset` bytes from the start, or `nil` past the end.
-    @inline(__always)
-    func getUInt8(at offset: Int) -> UInt8? {
-        guard offset >= 0, offset < count else { return nil }
-        return self[offset]
-    }
-
-    /// A 16-bit integer at `offset`, or `nil` if fewer than 2 bytes remain there.
-    @inline(__always)
-    func getUInt16(at offset: Int, bigEndian: Bool = true) -> UInt16? {
-        guard offset >= 0, count - offset >= 2 else { return nil }
-        let first = UInt16(self[offset])
-        let second = UInt16(self[offset + 1])
-        return bigEndian ? first << 8 | second : second << 8 | first
-    }
-
-    /// A 32-bit integer at `offset`, or `nil` if fewer than 4 bytes remain there.
-    @inline(__always)
-    func getUInt32(at offset: Int, bigEndian: Bool = true) -> UInt32? {
-        guard offset >= 0, count - offset >= 4 else { return nil }
-        var value: UInt32 = 0
-        for index in 0..<4 {
-            let byte = UInt32(self[offset + (bigEndian ? index : 3 - index)])
-            value = value << 8 | byte
-        }
-        return value
-    }
-
     /// The `length` bytes starting at `offset`, or `nil` if they are not all present.
     @inline(__always)
     func getSlice(at offset: Int, length: Int) -> UnsafeBufferPointer<UInt8>? {
