@@ -122,9 +122,7 @@ struct BackupDriver {
                 apply(steps[nextStep], &simulator)
                 nextStep += 1
             case .laterCheck:
-                let check = laterChecks.removeFirst()
-                report.restores[check.restore].laterAt = simulator.now
-                report.restores[check.restore].wrongLater = wrongHosts(simulator, lost: report.restores[check.restore].lostUpdates)
+                checkLater(restore: laterChecks.removeFirst().restore, simulator)
             }
         }
         simulator.run(until: end, progressEvery: progressEvery, progress: progress)

@@ -161,8 +161,7 @@ extension BackupDriver {
         else { return }
         let updaters = updaterNames(simulator)
         let window = web.acknowledged.filter { $0.at >= lineageStart && $0.at <= faultAt }
-        var restoredZone: Zone?
-        restoredZone = (try? restored.loadZone(zone)) ?? nil
+        let restoredZone = (try? restored.loadZone(zone)) ?? nil
         for (update, at) in window {
             let byTime = at > snapshot.instant
             let bySerial = newer(zone, update.serial)
@@ -269,13 +268,16 @@ extension BackupDriver {
         return wrong
     }
 
+    /// The restore's "an hour later" look at the hosts served wrong, now.
+    mutating func checkLater(restore index: Int, _ simulator: Simulator<ClusterHost>) {
+        report.restores[index].laterAt = simulator.now
+        report.restores[index].wrongLater = wrongHosts(simulator, lost: report.restores[index].lostUpdates)
+    }
+
     /// After the run: each restore's recovery time (every nameserver serving the restored serials)
     /// and the checks whose hour did not come before the end.
     mutating func finishRestores(_ simulator: Simulator<ClusterHost>) {
-        for check in laterChecks {
-            report.restores[check.restore].laterAt = simulator.now
-            report.restores[check.restore].wrongLater = wrongHosts(simulator, lost: report.restores[check.restore].lostUpdates)
-        }
+        for check in laterChecks { checkLater(restore: check.restore, simulator) }
         laterChecks = []
         for index in report.restores.indices where report.restores[index].snapshot != nil {
             let restore = report.restores[index]
