@@ -4,7 +4,7 @@
 # core or simulation target. Exit 1 with every offending line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-core="Sources/Determinism Sources/Metrics Sources/DNSWire Sources/DNSZone Sources/Nameserver Sources/Traffic Sources/Balancer \
+core="Sources/Determinism Sources/LabMetrics Sources/DNSWire Sources/DNSZone Sources/Nameserver Sources/Traffic Sources/Balancer \
 Sources/SimNet Sources/Scenario Sources/Reports Sources/Simulation Sources/PcapDecode Sources/PcapReplay Sources/Storage \
 Sources/HTTPWire Sources/WebServer Sources/Regression Sources/Backup"
 pattern='(^|[^A-Za-z_])Date(\(|\.now)|ContinuousClock|SuspendingClock|SystemRandomNumberGenerator|\.random\(in:|\.randomElement\(\)|\.shuffled\(\)|UUID\(\)|DispatchQueue|Task \{|Thread\(|ProcessInfo|getenv\(|import NIO|import Foundation'

@@ -1,6 +1,6 @@
 import DNSWire
 import Determinism
-import Metrics
+import LabMetrics
 
 /// What one replayed client saw, judged against its capture.
 public struct ReplayClientStats: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import Determinism
-import Metrics
+import LabMetrics
 
 extension RunReport {
     static func countsJSON(_ counts: ReplayReport.Counts) -> [String: JSONValue] {

@@ -1,5 +1,5 @@
 import Determinism
-import Metrics
+import LabMetrics
 
 /// Captured traffic replayed through the cluster, judged against the capture (`replay` in
 /// report.json; docs/report.md): per replay source and per captured client, what it would have seen.

@@ -1,5 +1,5 @@
 import Determinism
-import Metrics
+import LabMetrics
 
 extension RunReport {
     /// One balancer: dnsdist's counters, its packet cache, its backends as it saw them, and the

@@ -1,5 +1,5 @@
 import Determinism
-import Metrics
+import LabMetrics
 
 extension RunReport {
     /// Every figure an expectation can name, with its value in the figure's unit (milliseconds for

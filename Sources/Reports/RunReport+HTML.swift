@@ -1,5 +1,5 @@
 import Determinism
-import Metrics
+import LabMetrics
 
 extension RunReport {
     /// `report.html`: one self-contained page (inline CSS and SVG, no script, no network) with the

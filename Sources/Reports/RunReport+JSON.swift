@@ -1,5 +1,5 @@
 import Determinism
-import Metrics
+import LabMetrics
 
 extension RunReport {
     /// `report.json`: schema `ddnslab.report/1` (docs/report.md). No wall-clock values, so two runs of

@@ -1,5 +1,5 @@
 import Determinism
-import Metrics
+import LabMetrics
 
 extension RunReport {
     /// `summary.md`: what a person reads first.

@@ -1,5 +1,5 @@
 import Determinism
-import Metrics
+import LabMetrics
 
 /// ddnslab's version, printed in every report.
 public enum BuildInfo {

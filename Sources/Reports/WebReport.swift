@@ -1,5 +1,5 @@
 import Determinism
-import Metrics
+import LabMetrics
 
 /// What the web server and the update clients did, and how long changed addresses took to reach
 /// every nameserver (`web` in report.json; docs/report.md).

@@ -25,8 +25,10 @@ struct WebSetup {
     static let sparePerPopulation = 64
 
     /// Stores the zone files' zones in the primary's database and provisions the customers.
-    static func make(_ scenario: Scenario, zones: ZoneSet, store: ZoneStore) throws(BuildError) -> WebSetup {
+    /// `provision` false: the database was provisioned by an earlier start (live mode); it is used as it is.
+    static func make(_ scenario: Scenario, zones: ZoneSet, store: ZoneStore, provision: Bool = true) throws(BuildError) -> WebSetup {
         do {
+            guard provision else { return WebSetup(store: store, customers: [], zones: try store.loadZones().zones) }
             for zone in zones.zones { _ = try store.storeZone(zone, kind: .master) }
             var provisioned: [ProvisionedCustomer] = []
             if let customers = scenario.webPart.customers {

@@ -20,6 +20,11 @@ struct ClusterBuilder {
     /// Where primaries and secondaries keep their SQLite files (`<name>.sqlite3`); nil keeps them in
     /// memory (tests).
     var workFolder: String?
+    /// Live mode on a data folder of an earlier start: open the databases as they are (nothing
+    /// stored or provisioned again; secondaries start from their own copies).
+    var reuseDatabases = false
+    /// Secondaries that start with no copy (live mode: one that follows an outside primary).
+    var emptySecondaries: Set<String> = []
     var injectedBug: InjectedBug?
     var faultPoints: Set<FaultPoint> = []
     /// The provisioned primary database when the scenario has a web server.
@@ -59,7 +64,7 @@ struct ClusterBuilder {
             } catch {
                 throw .storage(error)
             }
-            webSetup = try WebSetup.make(scenario, zones: zones, store: shared)
+            webSetup = try WebSetup.make(scenario, zones: zones, store: shared, provision: !reuseDatabases)
         }
         for (index, spec) in scenario.nameservers.enumerated() {
             let v4 = IPv4Address(192, 0, 2, UInt8(10 + index))
@@ -200,7 +205,7 @@ struct ClusterBuilder {
             var primary = try PrimaryNode(
                 zones: shared?.zones ?? zones, store: primaryStore,
                 config: PrimaryConfig(secondaries: secondaries, notify: policy), port53: endpoint, seed: scenario.seed,
-                epochSeconds: scenario.epochSeconds, feeds: feeds(for: spec.name), storeZones: shared == nil)
+                epochSeconds: scenario.epochSeconds, feeds: feeds(for: spec.name), storeZones: shared == nil && !reuseDatabases)
             if shared != nil { primary.pushSources = [webNode] }
             if faultPoints.contains(.dropNotify) {
                 primary.notifyDrops = FaultPoint.dropNotify.random(seed: scenario.seed, node: spec.name)
@@ -218,7 +223,7 @@ struct ClusterBuilder {
             let config = SecondaryConfig(primary: primaryEndpoint, zones: zones.zones.map(\.origin), refresh: policy)
             // A secondary present from the start has synced before; one that joins starts empty.
             host.add(try SecondaryNode(config: config, store: try store(for: spec.name), port53: endpoint, seed: scenario.seed,
-                                       storedCopies: joinAt == nil ? (webSetup?.zones ?? zones).zones : []))
+                                       storedCopies: joinAt == nil && !reuseDatabases && !emptySecondaries.contains(spec.name) ? (webSetup?.zones ?? zones).zones : []))
             built.replicated.append((spec.name, id))
             built.secondaryNames.append(spec.name)
             built.secondaryPrimaryName.append(primary)

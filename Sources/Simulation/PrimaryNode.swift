@@ -12,7 +12,7 @@ import Storage
 public struct PrimaryNode {
     public internal(set) var machine: PrimaryMachine<Endpoint>
     let port53: Endpoint
-    let config: PrimaryConfig<Endpoint>
+    var config: PrimaryConfig<Endpoint>
     let seed: UInt64
     /// Replaced only by a restore (`ClusterHost.replaceDatabase`).
     var store: ZoneStore

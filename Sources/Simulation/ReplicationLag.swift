@@ -1,7 +1,7 @@
 import DNSWire
 import DNSZone
 import Determinism
-import Metrics
+import LabMetrics
 
 /// Replication figures: for every committed change, the time until a secondary serves it.
 public enum ReplicationLag {

@@ -1,6 +1,6 @@
 import DNSZone
 import Determinism
-import Metrics
+import LabMetrics
 import PcapReplay
 import Reports
 import Scenario

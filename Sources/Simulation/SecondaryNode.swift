@@ -11,7 +11,7 @@ import Storage
 public struct SecondaryNode {
     public private(set) var machine: SecondaryMachine<Endpoint>
     let port53: Endpoint
-    let config: SecondaryConfig<Endpoint>
+    var config: SecondaryConfig<Endpoint>
     let seed: UInt64
     /// The copies on disk, restored after a crash.
     let store: ZoneStore

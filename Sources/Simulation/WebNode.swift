@@ -64,8 +64,8 @@ public struct WebNode {
         var nextAt: Instant
     }
 
-    static let pushPort: UInt16 = 5300
-    static let purgePort: UInt16 = 5301
+    public static let pushPort: UInt16 = 5300
+    public static let purgePort: UInt16 = 5301
     static let controlRetry = SimDuration.seconds(1)
     static let controlAttemptsMax = 10
     /// How long the first request of a group waits for others, and the most a group holds.

@@ -1,6 +1,6 @@
 import DNSWire
 import Determinism
-import Metrics
+import LabMetrics
 
 extension ResolverPopulation {
     /// A UDP response for `client` arrived on `port`.

@@ -1,7 +1,7 @@
 import DNSWire
 import DNSZone
 import Determinism
-import Metrics
+import LabMetrics
 
 /// A population of resolvers querying authoritative servers (sans-IO).
 ///

@@ -1,5 +1,5 @@
 import Determinism
-import Metrics
+import LabMetrics
 import Reports
 import Testing
 

@@ -1,6 +1,6 @@
 import DNSWire
 import Determinism
-import Metrics
+import LabMetrics
 import Reports
 import Scenario
 import Simulation

@@ -1,7 +1,7 @@
 import DNSWire
 import DNSZone
 import Determinism
-import Metrics
+import LabMetrics
 import Nameserver
 import SimNet
 import Storage

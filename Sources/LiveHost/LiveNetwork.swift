@@ -1,0 +1,477 @@
+import DNSWire
+import Determinism
+import NIOCore
+import NIOPosix
+import NIOSSL
+import SimNet
+import Simulation
+
+/// Drives the cluster's `ClusterHost` from real sockets and the real clock: the live counterpart of
+/// the simulator's event loop. Everything runs on one NIO event loop (one thread, as in the
+/// simulator); socket events become `NodeInput`s, `NodeAction`s become socket operations and
+/// timers. No DNS or HTTP decision is made here: framing (the two-octet length of DNS over TCP)
+/// and address translation only.
+final class LiveNetwork: @unchecked Sendable {
+    let loop: any EventLoop
+    let group: any EventLoopGroup
+    var cluster: LiveCluster
+    let layout: LiveLayout
+    /// The host's instant zero (`Instant` is nanoseconds since then).
+    let startedAt: NIODeadline
+    /// TLS for the DoT frontends (nil: no DoT listener).
+    let dotContext: NIOSSLContext?
+    var counters = LiveCounters()
+    /// The backup schedule, if the scenario has one (`schedule`).
+    var backups: LiveBackups?
+
+    /// Bound UDP sockets by node and simulator port, and datagrams waiting for a bind to finish.
+    private var udpSockets: [SocketKey: any Channel] = [:]
+    private var udpPending: [SocketKey: [Datagram]] = [:]
+    private var listeners: [any Channel] = []
+    private var connections: [UInt32: LiveConnection] = [:]
+    private var nextConnection: UInt32 = 1
+    private var actionBuffers: [[NodeAction]] = []
+    private var stopping = false
+
+    struct SocketKey: Hashable {
+        var node: UInt32
+        var port: UInt16
+    }
+
+    /// A connection the nodes see: a real TCP connection, or one HTTP exchange (a web request or
+    /// a DoH query handed over by Hummingbird) whose answer completes a promise.
+    enum LiveConnection {
+        case socket(node: NodeID, channel: (any Channel)?, waiting: [[UInt8]], framed: Bool)
+        case exchange(node: NodeID, promise: EventLoopPromise<[UInt8]>)
+    }
+
+    init(loop: any EventLoop, group: any EventLoopGroup, cluster: LiveCluster, layout: LiveLayout,
+         dotContext: NIOSSLContext?) {
+        self.loop = loop
+        self.group = group
+        self.cluster = cluster
+        self.layout = layout
+        self.dotContext = dotContext
+        startedAt = .now()
+    }
+
+    var now: Instant {
+        Instant(nanoseconds: UInt64(max(0, (NIODeadline.now() - startedAt).nanoseconds)))
+    }
+
+    // MARK: - Start and stop
+
+    /// Binds every listener (UDP and TCP on the nodes' ports, DoT on the balancers) and the UDP
+    /// sockets nodes send from, then starts every node.
+    func start() -> EventLoopFuture<Void> {
+        loop.assertInEventLoop()
+        var binds: [EventLoopFuture<Void>] = []
+        for address in layout.addresses {
+            for port in udpPorts(address) { binds.append(bindUDP(SocketKey(node: address.node.index, port: port)).map { _ in }) }
+            for (port, tls) in tcpPorts(address) { binds.append(listenTCP(node: address.node, port: port, tls: tls)) }
+        }
+        return EventLoopFuture.andAllSucceed(binds, on: loop).map {
+            for address in self.layout.addresses { self.deliver(address.node, .started) }
+        }
+    }
+
+    /// Closes the listeners and sockets; nodes keep their memory until the process ends.
+    func stop() -> EventLoopFuture<Void> {
+        loop.assertInEventLoop()
+        stopping = true
+        let channels = listeners + Array(udpSockets.values) + connections.values.compactMap { connection -> (any Channel)? in
+            if case .socket(_, let channel, _, _) = connection { return channel }
+            return nil
+        }
+        for connection in connections.values {
+            if case .exchange(_, let promise) = connection { promise.fail(LiveError.stopping) }
+        }
+        connections.removeAll()
+        return EventLoopFuture.andAllComplete(channels.map { $0.close() }, on: loop)
+    }
+
+    private func udpPorts(_ address: LiveLayout.Address) -> [UInt16] {
+        switch address.role {
+        case .nameserver, .primary, .secondary: return [53]
+        case .balancer:
+            let backends = cluster.host.balancers.first.map { $0.machine.backends.count } ?? 0
+            return [53, BalancerNode.consolePort]
+                + (0..<backends).flatMap { [BalancerNode.queryPortBase + UInt16($0), BalancerNode.probePortBase + UInt16($0)] }
+        case .web: return [WebNode.pushPort, WebNode.purgePort]
+        }
+    }
+
+    private func tcpPorts(_ address: LiveLayout.Address) -> [(UInt16, Bool)] {
+        switch address.role {
+        case .nameserver, .primary, .secondary: return [(53, false)]
+        case .balancer: return dotContext == nil ? [(53, false)] : [(53, false), (853, true)]
+        case .web: return []
+        }
+    }
+
+    // MARK: - Delivering inputs
+
+    /// Hands `input` to `node` and carries out what it asks.
+    func deliver(_ node: NodeID, _ input: NodeInput) {
+        loop.assertInEventLoop()
+        var actions = actionBuffers.popLast() ?? []
+        actions.removeAll(keepingCapacity: true)
+        cluster.host.handle(node: node, input, now: now, actions: &actions)
+        perform(actions, from: node)
+        actionBuffers.append(actions)
+    }
+
+    private func perform(_ actions: [NodeAction], from node: NodeID) {
+        var flush: [SocketKey: any Channel] = [:]
+        for action in actions {
+            switch action {
+            case .send(let datagram):
+                if let channel = send(datagram, from: node) { flush[SocketKey(node: node.index, port: datagram.source.port)] = channel }
+            case .sendAt(let datagram, let at):
+                let current = now
+                if at <= current {
+                    if let channel = send(datagram, from: node) { flush[SocketKey(node: node.index, port: datagram.source.port)] = channel }
+                } else {
+                    loop.scheduleTask(deadline: startedAt + .nanoseconds(Int64(at.nanoseconds))) {
+                        self.send(datagram, from: node)?.flush()
+                    }
+                }
+            case .armTimer(let at, let token):
+                loop.scheduleTask(deadline: startedAt + .nanoseconds(Int64(at.nanoseconds))) {
+                    guard !self.stopping else { return }
+                    self.deliver(node, .timer(token: token))
+                }
+            case .cost:
+                break
+            case .tcpConnect(let from, let to, let tag):
+                connect(node: node, from: from, to: to, tag: tag)
+            case .tcpSend(let connection, let bytes):
+                tcpSend(connection, bytes)
+            case .tcpClose(let connection):
+                tcpClose(connection)
+            }
+        }
+        for channel in flush.values { channel.flush() }
+    }
+
+    // MARK: - Addresses
+
+    /// The node-side endpoint of a real address.
+    func endpoint(of address: SocketAddress) -> Endpoint? {
+        guard let ip = IPAddress(address), let port = address.port else { return nil }
+        if case .v4(let v4) = ip, let node = layout.node(at: v4) {
+            return Endpoint(node: node, addressIndex: 0, port: layout.simulatorPort(UInt16(port)))
+        }
+        return cluster.endpoint(outside: ip, port: UInt16(port))
+    }
+
+    /// The real address of a node-side endpoint.
+    func socketAddress(of endpoint: Endpoint) -> SocketAddress? {
+        if endpoint.node == cluster.outside {
+            let addresses = cluster.outsideAddresses
+            guard Int(endpoint.addressIndex) < addresses.count else { return nil }
+            return try? addresses[Int(endpoint.addressIndex)].socketAddress(port: endpoint.port)
+        }
+        guard let ip = layout.ip(of: endpoint.node) else { return nil }
+        return try? IPAddress.v4(ip).socketAddress(port: layout.realPort(endpoint.port))
+    }
+
+    // MARK: - UDP
+
+    /// Writes `datagram` from the node's socket on its source port (bound on first use); the
+    /// channel to flush, nil when it waits for a bind or has nowhere to go.
+    @discardableResult
+    private func send(_ datagram: Datagram, from node: NodeID) -> (any Channel)? {
+        guard let destination = socketAddress(of: datagram.destination) else {
+            counters.unroutable += 1
+            return nil
+        }
+        let key = SocketKey(node: node.index, port: datagram.source.port)
+        guard let channel = udpSockets[key] else {
+            udpPending[key, default: []].append(datagram)
+            if udpPending[key]?.count == 1 { _ = bindUDP(key) }
+            return nil
+        }
+        var buffer = channel.allocator.buffer(capacity: datagram.payload.count)
+        buffer.writeBytes(datagram.payload)
+        channel.write(AddressedEnvelope(remoteAddress: destination, data: buffer), promise: nil)
+        counters.datagramsSent += 1
+        return channel
+    }
+
+    private func bindUDP(_ key: SocketKey) -> EventLoopFuture<any Channel> {
+        let node = NodeID(Int(key.node))
+        guard let ip = layout.ip(of: node) else { return loop.makeFailedFuture(LiveError.noAddress(node)) }
+        let handler = DatagramHandler(network: self, node: node, port: key.port)
+        return DatagramBootstrap(group: loop)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.datagramVectorReadMessageCount, value: 32)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
+            .channelInitializer { channel in channel.pipeline.addHandler(handler) }
+            .bind(host: ip.description, port: Int(layout.realPort(key.port)))
+            .map { channel in
+                self.udpSockets[key] = channel
+                for datagram in self.udpPending.removeValue(forKey: key) ?? [] { self.send(datagram, from: node) }
+                channel.flush()
+                return channel
+            }
+    }
+
+    func received(_ envelope: AddressedEnvelope<ByteBuffer>, node: NodeID, port: UInt16) {
+        guard let source = endpoint(of: envelope.remoteAddress) else { return }
+        counters.datagramsReceived += 1
+        let payload = Array(envelope.data.readableBytesView)
+        deliver(node, .datagram(Datagram(source: source, destination: Endpoint(node: node, port: port), payload: payload)))
+    }
+
+    // MARK: - TCP
+
+    private func allocateConnection() -> ConnectionID {
+        defer { nextConnection &+= 1 }
+        return ConnectionID(index: nextConnection, generation: 0)
+    }
+
+    private func listenTCP(node: NodeID, port: UInt16, tls: Bool) -> EventLoopFuture<Void> {
+        guard let ip = layout.ip(of: node) else { return loop.makeFailedFuture(LiveError.noAddress(node)) }
+        let context = tls ? dotContext : nil
+        return ServerBootstrap(group: loop)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let context { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(DNSFrameDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ConnectionHandler(network: self, node: node, localPort: port, accepted: true))
+                }
+            }
+            .bind(host: ip.description, port: Int(layout.realPort(port)))
+            .map { channel in self.listeners.append(channel) }
+    }
+
+    /// A connection a node accepted: tell it, return the ID its bytes travel under.
+    func accepted(_ channel: any Channel, node: NodeID, localPort: UInt16) -> ConnectionID? {
+        guard !stopping, let remote = channel.remoteAddress, let peer = endpoint(of: remote) else { return nil }
+        let id = allocateConnection()
+        connections[id.index] = .socket(node: node, channel: channel, waiting: [], framed: true)
+        counters.connectionsAccepted += 1
+        deliver(node, .tcp(.accepted(id, peer: peer, local: Endpoint(node: node, port: localPort))))
+        return id
+    }
+
+    private func connect(node: NodeID, from: Endpoint, to: Endpoint, tag: UInt64) {
+        let id = allocateConnection()
+        connections[id.index] = .socket(node: node, channel: nil, waiting: [], framed: true)
+        cluster.host.connectionAssigned(node: node, id, tag: tag)
+        guard let destination = socketAddress(of: to), let ip = layout.ip(of: node) else {
+            loop.execute { self.closed(id, reason: .refused) }
+            return
+        }
+        counters.connectionsOpened += 1
+        ClientBootstrap(group: loop)
+            .connectTimeout(.seconds(5))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(DNSFrameDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ConnectionHandler(network: self, node: node, localPort: from.port, accepted: false, id: id))
+                }
+            }
+            .bind(to: try! SocketAddress(ipAddress: ip.description, port: 0))
+            .connect(to: destination)
+            .whenComplete { result in
+                switch result {
+                case .success(let channel):
+                    guard case .socket(_, _, let waiting, let framed)? = self.connections[id.index] else {
+                        channel.close(promise: nil)
+                        return
+                    }
+                    self.connections[id.index] = .socket(node: node, channel: channel, waiting: [], framed: framed)
+                    self.deliver(node, .tcp(.connected(id)))
+                    for bytes in waiting { self.write(bytes, to: channel, framed: framed) }
+                    channel.flush()
+                case .failure:
+                    self.closed(id, reason: .refused)
+                }
+            }
+    }
+
+    private func write(_ bytes: [UInt8], to channel: any Channel, framed: Bool) {
+        var buffer = channel.allocator.buffer(capacity: bytes.count + 2)
+        if framed { buffer.writeInteger(UInt16(truncatingIfNeeded: bytes.count)) }
+        buffer.writeBytes(bytes)
+        channel.write(buffer, promise: nil)
+    }
+
+    private func tcpSend(_ id: ConnectionID, _ bytes: [UInt8]) {
+        switch connections[id.index] {
+        case .socket(let node, let channel?, _, let framed)?:
+            _ = node
+            write(bytes, to: channel, framed: framed)
+            channel.flush()
+        case .socket(let node, nil, var waiting, let framed)?:
+            waiting.append(bytes)
+            connections[id.index] = .socket(node: node, channel: nil, waiting: waiting, framed: framed)
+        case .exchange(_, let promise)?:
+            connections[id.index] = nil
+            promise.succeed(bytes)
+        case nil:
+            break
+        }
+    }
+
+    private func tcpClose(_ id: ConnectionID) {
+        switch connections.removeValue(forKey: id.index) {
+        case .socket(_, let channel?, _, _)?: channel.close(promise: nil)
+        case .exchange(_, let promise)?: promise.fail(LiveError.closedUnanswered)
+        case .socket(_, nil, _, _)?, nil: break
+        }
+    }
+
+    /// A message arrived on connection `id`.
+    func received(_ bytes: [UInt8], on id: ConnectionID) {
+        guard case .socket(let node, _, _, _)? = connections[id.index] else { return }
+        deliver(node, .tcp(.received(id, bytes)))
+    }
+
+    /// The peer closed, reset or never answered: tell the node unless it closed first.
+    func closed(_ id: ConnectionID, reason: TCPCloseReason) {
+        guard case .socket(let node, _, _, _)? = connections.removeValue(forKey: id.index) else { return }
+        deliver(node, .tcp(.closed(id, reason)))
+    }
+
+    // MARK: - HTTP exchanges (web requests, DoH queries)
+
+    /// Hands one request (`bytes`: an HTTP/1.1 request for the web server, a DNS message for a
+    /// balancer's DoH frontend) to `node` as a connection from `peer` to `localPort`; the answer is
+    /// what the node sends back. The connection is closed once answered or after `timeout`.
+    func exchange(node: NodeID, peer: SocketAddress?, localPort: UInt16, bytes: [UInt8], timeout: TimeAmount)
+        -> EventLoopFuture<[UInt8]>
+    {
+        loop.assertInEventLoop()
+        guard !stopping else { return loop.makeFailedFuture(LiveError.stopping) }
+        let peerEndpoint = peer.flatMap(endpoint(of:)) ?? cluster.endpoint(outside: .v4(IPv4Address(127, 0, 0, 1)), port: 0)
+        let id = allocateConnection()
+        let promise = loop.makePromise(of: [UInt8].self)
+        connections[id.index] = .exchange(node: node, promise: promise)
+        deliver(node, .tcp(.accepted(id, peer: peerEndpoint, local: Endpoint(node: node, port: localPort))))
+        deliver(node, .tcp(.received(id, bytes)))
+        let timer = loop.scheduleTask(in: timeout) {
+            if case .exchange? = self.connections.removeValue(forKey: id.index) { promise.fail(LiveError.timedOut) }
+        }
+        return promise.futureResult.always { _ in
+            timer.cancel()
+            // The client is done with its connection: the node forgets it (after this input).
+            self.loop.execute {
+                self.connections[id.index] = nil
+                guard !self.stopping else { return }
+                self.deliver(node, .tcp(.closed(id, .closedByPeer)))
+            }
+        }
+    }
+}
+
+/// What the adapters count beside the nodes' own counters (`/metrics`).
+struct LiveCounters {
+    var datagramsReceived: UInt64 = 0
+    var datagramsSent: UInt64 = 0
+    var connectionsAccepted: UInt64 = 0
+    var connectionsOpened: UInt64 = 0
+    var unroutable: UInt64 = 0
+    var httpRequests: UInt64 = 0
+    var dohQueries: UInt64 = 0
+    var exchangeFailures: UInt64 = 0
+}
+
+enum LiveError: Error, CustomStringConvertible {
+    case noAddress(NodeID)
+    case stopping
+    case timedOut
+    case closedUnanswered
+
+    var description: String {
+        switch self {
+        case .noAddress(let node): "no live address for \(node)"
+        case .stopping: "the server is stopping"
+        case .timedOut: "no answer in time"
+        case .closedUnanswered: "closed without an answer"
+        }
+    }
+}
+
+/// DNS over TCP (RFC 1035 §4.2.2, RFC 7766): two octets of length, then the message.
+struct DNSFrameDecoder: ByteToMessageDecoder {
+    typealias InboundOut = ByteBuffer
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self),
+              buffer.readableBytes >= 2 + Int(length) else { return .needMoreData }
+        buffer.moveReaderIndex(forwardBy: 2)
+        context.fireChannelRead(wrapInboundOut(buffer.readSlice(length: Int(length))!))
+        return .continue
+    }
+}
+
+/// One UDP socket of a node.
+final class DatagramHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    let network: LiveNetwork
+    let node: NodeID
+    let port: UInt16
+
+    init(network: LiveNetwork, node: NodeID, port: UInt16) {
+        self.network = network
+        self.node = node
+        self.port = port
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        network.received(unwrapInboundIn(data), node: node, port: port)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // ICMP errors (a closed port on a peer) and the like: the datagram is lost, as on a network.
+    }
+}
+
+/// One TCP connection of a node, accepted or opened.
+final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    let network: LiveNetwork
+    let node: NodeID
+    let localPort: UInt16
+    let isAccepted: Bool
+    var id: ConnectionID?
+
+    init(network: LiveNetwork, node: NodeID, localPort: UInt16, accepted: Bool, id: ConnectionID? = nil) {
+        self.network = network
+        self.node = node
+        self.localPort = localPort
+        isAccepted = accepted
+        self.id = id
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if isAccepted {
+            id = network.accepted(context.channel, node: node, localPort: localPort)
+            if id == nil { context.close(promise: nil) }
+        }
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let id else { return }
+        network.received(Array(unwrapInboundIn(data).readableBytesView), on: id)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let id { network.closed(id, reason: .closedByPeer) }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let id { network.closed(id, reason: .reset) }
+        self.id = nil
+        context.close(promise: nil)
+    }
+}
