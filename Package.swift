@@ -173,6 +173,15 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        .testTarget(
+            name: "LiveHostTests",
+            dependencies: [
+                "LiveHost", "Simulation", "SimNet", "Scenario", "DNSWire", "DNSZone", "HTTPWire", "HarnessTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .testTarget(name: "BalancerTests", dependencies: ["Balancer", "DNSWire", "Determinism"]),
         .testTarget(name: "TrafficTests", dependencies: ["Traffic", "HTTPWire", "DNSWire", "DNSZone", "Determinism"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Determinism", "DNSWire"]),

@@ -60,8 +60,8 @@ struct WebResponder: HTTPResponder {
         var text = "\(head.method.rawValue) \(head.path ?? "/") HTTP/1.1\r\n"
         if let authority = head.authority { text += "Host: \(authority)\r\n" }
         for field in head.headerFields {
-            switch field.name {
-            case .contentLength, .transferEncoding, .connection: continue
+            switch field.name.canonicalName {
+            case "content-length", "transfer-encoding", "connection": continue
             default:
                 if head.authority != nil && field.name.canonicalName == "host" { continue }
                 text += "\(field.name.rawName): \(field.value)\r\n"
@@ -79,8 +79,8 @@ struct WebResponder: HTTPResponder {
         var fields = HTTPFields()
         for header in response.headers {
             guard let name = HTTPField.Name(header.name) else { continue }
-            switch name {
-            case .contentLength, .transferEncoding, .connection: continue
+            switch name.canonicalName {
+            case "content-length", "transfer-encoding", "connection": continue
             default: fields.append(HTTPField(name: name, value: header.value))
             }
         }

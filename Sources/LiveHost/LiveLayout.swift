@@ -23,10 +23,19 @@ public struct LiveLayout: Sendable {
     static let privilegedPorts: [UInt16] = [53, 80, 443, 853]
 
     public init(cluster: LiveCluster, portOffset: UInt16) {
+        self.init(portOffset: portOffset, nodes: cluster.nodes.map { ($0.id, $0.name, $0.role) })
+    }
+
+    /// Nodes numbered in order (as the simulator numbers them).
+    init(portOffset: UInt16, roles: [(String, LiveCluster.Role)]) {
+        self.init(portOffset: portOffset, nodes: roles.enumerated().map { (NodeID($0.offset), $0.element.0, $0.element.1) })
+    }
+
+    private init(portOffset: UInt16, nodes: [(id: NodeID, name: String, role: LiveCluster.Role)]) {
         self.portOffset = portOffset
         var nameservers = 0
         var balancers = 0
-        for node in cluster.nodes {
+        for node in nodes {
             let ip: IPv4Address
             switch node.role {
             case .nameserver, .primary, .secondary:

@@ -39,7 +39,10 @@ public struct LiveOptions: Sendable {
 /// Runs the cluster on real sockets until SIGINT or SIGTERM, then stops cleanly: listeners close
 /// first, requests in flight are answered, the databases are closed (WAL checkpointed).
 public enum LiveServe {
-    public static func run(_ options: LiveOptions, log: @escaping @Sendable (String) -> Void) async throws {
+    /// `stop`: a way to stop without a signal (tests, embedding); signals work either way.
+    public static func run(_ options: LiveOptions, stop: LiveStop? = nil, log: @escaping @Sendable (String) -> Void)
+        async throws
+    {
         let folder = options.dataFolder
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let reuse = options.scenario.nameservers.contains { spec in
@@ -111,6 +114,7 @@ public enum LiveServe {
         let serviceGroup = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        stop?.attach(serviceGroup)
         try await serviceGroup.run()
         try await group.shutdownGracefully()
         log("stopped")
@@ -171,6 +175,24 @@ public enum LiveServe {
         guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: mode])
         else { throw CocoaError(.fileWriteUnknown) }
         guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+    }
+}
+
+/// Stops a running `LiveServe.run` as SIGINT would.
+public final class LiveStop: Sendable {
+    private let group = NIOLockedValueBox<ServiceGroup?>(nil)
+    private let requested = NIOLockedValueBox(false)
+
+    public init() {}
+
+    func attach(_ serviceGroup: ServiceGroup) {
+        group.withLockedValue { $0 = serviceGroup }
+        if requested.withLockedValue({ $0 }) { Task { await serviceGroup.triggerGracefulShutdown() } }
+    }
+
+    public func trigger() {
+        requested.withLockedValue { $0 = true }
+        if let serviceGroup = group.withLockedValue({ $0 }) { Task { await serviceGroup.triggerGracefulShutdown() } }
     }
 }
 

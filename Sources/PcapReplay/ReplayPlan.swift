@@ -106,7 +106,7 @@ public enum ReplayVerdict: String, CaseIterable, Equatable, Sendable {
     }
 
     /// Answer records as sortable keys: owner (lower case), type, class, RDATA in presentation form.
-    static func answerKeys(_ message: Message) -> [String] {
+    public static func answerKeys(_ message: Message) -> [String] {
         message.answers.map { "\($0.name.lowercased) \($0.type.rawValue) \($0.class.rawValue) \($0.rdata)" }.sorted {
             Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8))
         }

@@ -67,6 +67,8 @@ public struct WebNode {
     public static let pushPort: UInt16 = 5300
     public static let purgePort: UInt16 = 5301
     static let controlRetry = SimDuration.seconds(1)
+    /// When the names of a change are purged from the balancers' caches a second time.
+    static let purgeAgain = SimDuration.milliseconds(500)
     static let controlAttemptsMax = 10
     /// How long the first request of a group waits for others, and the most a group holds.
     static let groupWindow = SimDuration.milliseconds(2)
@@ -145,6 +147,11 @@ public struct WebNode {
             for balancer in balancers {
                 let purge = BalancerNode.purgeRequest(id: takeID(), names: outcome.purgeNames)
                 send(purge, to: balancer, port: Self.purgePort, now: now, actions: &actions)
+                // A secondary asked between the commit and its transfer answers with the old record,
+                // and the balancer caches that answer again: purge once more when every secondary
+                // has had time to transfer.
+                let again = BalancerNode.purgeRequest(id: takeID(), names: outcome.purgeNames)
+                send(again, to: balancer, port: Self.purgePort, now: now, after: Self.purgeAgain, actions: &actions)
             }
         }
     }
@@ -154,10 +161,16 @@ public struct WebNode {
         return nextID
     }
 
+    /// Sends `message` now (or `after` from now), retried until acknowledged.
     private mutating func send(_ message: Message, to destination: Endpoint, port: UInt16, now: Instant,
-                               actions: inout [NodeAction]) {
+                               after delay: SimDuration? = nil, actions: inout [NodeAction]) {
         guard let bytes = try? message.wire() else {
             controlsAbandoned += 1
+            return
+        }
+        if let delay {
+            controls.append(Control(id: message.id, bytes: bytes, destination: destination, sourcePort: port, attempts: 0,
+                                    nextAt: now + delay))
             return
         }
         let control = Control(id: message.id, bytes: bytes, destination: destination, sourcePort: port, attempts: 1,

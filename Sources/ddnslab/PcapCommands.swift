@@ -9,7 +9,7 @@ import Reports
 struct Pcap: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Work with pcap/pcapng captures (read with libpcap).",
-        subcommands: [PcapInspect.self])
+        subcommands: [PcapInspect.self, PcapSend.self])
 }
 
 /// `ddnslab pcap inspect FILE [--json]`: a dnsscope-like summary of a capture's DNS messages.
