@@ -32,6 +32,10 @@ final class LiveNetwork: @unchecked Sendable {
     private var nextConnection: UInt32 = 1
     private var actionBuffers: [[NodeAction]] = []
     private var stopping = false
+    /// Inside a batch of datagrams read at once: writes are flushed when the batch ends (one
+    /// `sendmmsg` for many answers), not after each.
+    private var readingBatch = false
+    private var unflushed: [SocketKey: any Channel] = [:]
 
     struct SocketKey: Hashable {
         var node: UInt32
@@ -151,7 +155,18 @@ final class LiveNetwork: @unchecked Sendable {
                 tcpClose(connection)
             }
         }
-        for channel in flush.values { channel.flush() }
+        if readingBatch {
+            unflushed.merge(flush) { first, _ in first }
+        } else {
+            for channel in flush.values { channel.flush() }
+        }
+    }
+
+    /// The end of a batch of reads: flush what its inputs wrote.
+    func readBatchComplete() {
+        readingBatch = false
+        for channel in unflushed.values { channel.flush() }
+        unflushed.removeAll(keepingCapacity: true)
     }
 
     // MARK: - Addresses
@@ -219,6 +234,7 @@ final class LiveNetwork: @unchecked Sendable {
 
     func received(_ envelope: AddressedEnvelope<ByteBuffer>, node: NodeID, port: UInt16) {
         guard let source = endpoint(of: envelope.remoteAddress) else { return }
+        readingBatch = true
         counters.datagramsReceived += 1
         let payload = Array(envelope.data.readableBytesView)
         deliver(node, .datagram(Datagram(source: source, destination: Endpoint(node: node, port: port), payload: payload)))
@@ -427,6 +443,10 @@ final class DatagramHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         network.received(unwrapInboundIn(data), node: node, port: port)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        network.readBatchComplete()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
