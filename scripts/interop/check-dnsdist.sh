@@ -29,11 +29,11 @@ setACL({"127.0.0.0/8"})
 newServer({address="$NS1:$DNS_PORT", name="ns1", checkName="$ZONE.", checkType="SOA", mustResolve=true})
 newServer({address="$NS2:$DNS_PORT", name="ns2", checkName="$ZONE.", checkType="SOA", mustResolve=true})
 setServerPolicy(roundrobin)
-controlSocket("127.0.0.1:$((5199 + PORT_OFFSET))")
+controlSocket("127.0.0.1:$CONSOLE_PORT")
 setKey("$console_key")
 EOF
 start_dnsdist dnsdist "$WORK/dnsdist.lua" "$REAL_DNSDIST"
-console() { timeout 10 dnsdist -C "$WORK/dnsdist.lua" -c "127.0.0.1:$((5199 + PORT_OFFSET))" -e "$1" 2>&1; }
+console() { timeout 10 dnsdist -C "$WORK/dnsdist.lua" -c "127.0.0.1:$CONSOLE_PORT" -e "$1" 2>&1; }
 both_up() { [ "$(console 'showServers()' | awk '$2 == "ns1" || $2 == "ns2" { print $4 }' | grep -c '^up$')" -eq 2 ]; }
 wait_until 10 both_up || { console 'showServers()'; fail "dnsdist does not see both our nameservers up within 10 s"; }
 say "dnsdist $(dnsdist --version | awk 'NR == 1 { print $2 }') sees ns1 and ns2 up (health check $ZONE SOA)"

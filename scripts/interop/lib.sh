@@ -8,7 +8,8 @@
 #   ours:  ns1 127.0.0.10, ns2 127.0.0.11 (Do53 53+N); lb1 127.0.0.100, lb2 127.0.0.101 (Do53 53+N,
 #          DoT 853+N, DoH 443+N); web server 127.0.0.200 (HTTP 80+N)
 #   peers: real pdns secondary 127.0.0.30, real pdns primary 127.0.0.31, real dnsdist 127.0.0.40,
-#          oracle pdns (a snapshot of our database, caches off) 127.0.0.50; all on 53+N
+#          oracle pdns (a snapshot of our database, caches off) 127.0.0.50; the benchmark's dnsdist
+#          127.0.0.41 and pdns 127.0.0.42; all on 53+N. dnsdist's console on 127.0.0.1:5199+N.
 export PATH="$PATH:/usr/sbin:/sbin"
 
 PORT_OFFSET=${PORT_OFFSET:-0}
@@ -25,6 +26,11 @@ REAL_SECONDARY=${REAL_SECONDARY:-127.0.0.30}
 REAL_PRIMARY=${REAL_PRIMARY:-127.0.0.31}
 REAL_DNSDIST=${REAL_DNSDIST:-127.0.0.40}
 ORACLE=${ORACLE:-127.0.0.50}
+# scripts/live-bench.sh: dnsdist in front of pdns_server, both measured.
+BENCH_DNSDIST=${BENCH_DNSDIST:-127.0.0.41}
+BENCH_PDNS=${BENCH_PDNS:-127.0.0.42}
+# dnsdist's console (check-dnsdist.sh reads its backends' states there).
+CONSOLE_PORT=$((5199 + PORT_OFFSET))
 ZONE=dyn.example
 INTEROP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$INTEROP_DIR/../.." && pwd)
@@ -137,6 +143,23 @@ port_free() {
         { n = split($5, f, ":"); port = f[n]; host = substr($5, 1, length($5) - length(port) - 1) }
         port == p && (host == a || host == "0.0.0.0" || host == "*" || host == "[::]") { found = 1 }
         END { exit !found }'
+}
+
+# plan_taken: the first address:port of the plan (ours and the peers', at PORT_OFFSET) that something
+# listens on; 1 when all are free.
+plan_taken() {
+    local address
+    for address in "$NS1" "$NS2" "$LB1" "$LB2" "$REAL_SECONDARY" "$REAL_PRIMARY" "$REAL_DNSDIST" "$ORACLE" \
+        "$BENCH_DNSDIST" "$BENCH_PDNS"; do
+        port_free "$address" "$DNS_PORT" || { echo "$address:$DNS_PORT"; return 0; }
+    done
+    for address in "$LB1" "$LB2"; do
+        port_free "$address" "$DOT_PORT" || { echo "$address:$DOT_PORT"; return 0; }
+        port_free "$address" "$DOH_PORT" || { echo "$address:$DOH_PORT"; return 0; }
+    done
+    port_free "$WEB" "$WEB_PORT" || { echo "$WEB:$WEB_PORT"; return 0; }
+    port_free 127.0.0.1 "$CONSOLE_PORT" || { echo "127.0.0.1:$CONSOLE_PORT"; return 0; }
+    return 1
 }
 
 # --- PowerDNS --------------------------------------------------------------------------------------

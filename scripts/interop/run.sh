@@ -25,34 +25,20 @@ binary=${1:?usage: scripts/interop/run.sh DDNSLAB}
 binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
 [ "$(id -u)" -eq 0 ] || { echo "interop: needs root (our servers and the real peers listen on port 53 of 127.0.0.x); skipped"; exit 77; }
 
-plan_free() {
-    (
-        PORT_OFFSET=$1
-        source "$here/lib.sh"
-        for address in "$NS1" "$NS2" "$LB1" "$LB2" "$REAL_SECONDARY" "$REAL_PRIMARY" "$REAL_DNSDIST" "$ORACLE"; do
-            port_free "$address" "$DNS_PORT" || { echo "$address:$DNS_PORT"; exit 1; }
-        done
-        for address in "$LB1" "$LB2"; do
-            port_free "$address" "$DOT_PORT" || { echo "$address:$DOT_PORT"; exit 1; }
-            port_free "$address" "$DOH_PORT" || { echo "$address:$DOH_PORT"; exit 1; }
-        done
-        port_free "$WEB" "$WEB_PORT" || { echo "$WEB:$WEB_PORT"; exit 1; }
-        port_free 127.0.0.1 $((5199 + PORT_OFFSET)) || { echo "127.0.0.1:$((5199 + PORT_OFFSET))"; exit 1; }
-    )
-}
+plan_free() { ! (PORT_OFFSET=$1 && source "$here/lib.sh" && plan_taken); }
 command -v ss >/dev/null || { echo "interop: ss (iproute2) is missing: run scripts/bootstrap.sh" >&2; exit 1; }
 if [ -z "${PORT_OFFSET:-}" ]; then
-    if busy=$(plan_free 0); then
+    if plan_free 0 >/dev/null; then
         PORT_OFFSET=0
-    elif busy2=$(plan_free 10000); then
-        echo "interop: $busy is taken; using port offset 10000"
+    elif plan_free 10000 >/dev/null; then
+        echo "interop: $(plan_free 0) is taken; using port offset 10000"
         PORT_OFFSET=10000
     else
-        echo "interop: $busy and, with offset 10000, $busy2 are taken; set PORT_OFFSET" >&2
+        echo "interop: $(plan_free 0) and, with offset 10000, $(plan_free 10000) are taken; set PORT_OFFSET" >&2
         exit 1
     fi
-elif ! busy=$(plan_free "$PORT_OFFSET"); then
-    echo "interop: $busy is taken (PORT_OFFSET=$PORT_OFFSET)" >&2
+elif ! plan_free "$PORT_OFFSET" >/dev/null; then
+    echo "interop: $(plan_free "$PORT_OFFSET") is taken (PORT_OFFSET=$PORT_OFFSET)" >&2
     exit 1
 fi
 export PORT_OFFSET
@@ -93,8 +79,8 @@ done
 echo
 echo "interop results:"
 printf '%s\n' "${results[@]}"
-if leftover=$(plan_free "$PORT_OFFSET"); then :; else
-    echo "interop: FAIL: $leftover is still taken after the checks (a process they started outlived them)"
+if ! plan_free "$PORT_OFFSET" >/dev/null; then
+    echo "interop: FAIL: $(plan_free "$PORT_OFFSET") is still taken after the checks (a process they started outlived them)"
     failed=1
 fi
 if [ $failed -eq 0 ]; then
