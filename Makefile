@@ -102,6 +102,10 @@ bench:
 	Benchmarks/.build/release/web-bench reports/bench/web.json
 	Benchmarks/.build/release/pcap-bench reports/bench/pcap.json fixtures/pcap 2000000
 	Benchmarks/.build/release/backup-bench reports/bench/backups.json scenarios/backups/ninety-days.yaml
+	@# Issue 10: dnsperf on loopback against `ddnslab serve`, dnsdist and pdns_server (skipped without them).
+	$(SWIFT) build -c release --scratch-path $(SCRATCH) --product ddnslab
+	@scripts/live-bench.sh $(SCRATCH)/release/ddnslab reports/bench; code=$$?; \
+		if [ $$code -eq 77 ]; then echo "live-bench: skipped"; exit 0; fi; exit $$code
 
 # libFuzzer on the message decoder, seeded from the fixture captures (see TOOLCHAIN.md for the flags).
 fuzz-build:
