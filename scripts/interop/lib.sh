@@ -41,6 +41,8 @@ PDNS_SCHEMA=/usr/share/doc/pdns-backend-sqlite3/schema.sqlite3.sql
 LIFETIME=${LIFETIME:-900}
 
 started=()
+# A command put before every server started here (live-bench.sh: `taskset -c 1`).
+LAUNCH_PREFIX=()
 
 # interop_init NAME: a work folder (INTEROP_WORK, or a new temporary one removed at exit) and the
 # EXIT trap that stops what was started.
@@ -231,7 +233,7 @@ snapshot_database() {
 start_pdns() {
     local name=$1 folder=$WORK/$1 address
     address=$(sed -n 's/^local-address=//p' "$folder/pdns.conf")
-    timeout -s TERM "$LIFETIME" pdns_server --config-dir="$folder" >"$folder/log" 2>&1 &
+    timeout -s TERM "$LIFETIME" "${LAUNCH_PREFIX[@]}" pdns_server --config-dir="$folder" >"$folder/log" 2>&1 &
     PDNS_PID=$!
     started+=("$PDNS_PID")
     wait_until 15 answers "$address" || {
@@ -257,7 +259,7 @@ start_oracle() {
 start_dnsdist() {
     local name=$1 config=$2 address=$3
     mkdir -p "$WORK/$name"
-    timeout -s TERM "$LIFETIME" dnsdist --supervised --disable-syslog --config "$config" >"$WORK/$name/log" 2>&1 &
+    timeout -s TERM "$LIFETIME" "${LAUNCH_PREFIX[@]}" dnsdist --supervised --disable-syslog --config "$config" >"$WORK/$name/log" 2>&1 &
     DNSDIST_PID=$!
     started+=("$DNSDIST_PID")
     wait_until 15 answers "$address" || {
@@ -276,7 +278,7 @@ start_serve() {
     local binary=$1 data=$2
     shift 2
     mkdir -p "$data"
-    timeout -s TERM "$LIFETIME" "$binary" serve "$SERVE_CONFIG" --data "$data" --port-offset "$PORT_OFFSET" "$@" \
+    timeout -s TERM "$LIFETIME" "${LAUNCH_PREFIX[@]}" "$binary" serve "$SERVE_CONFIG" --data "$data" --port-offset "$PORT_OFFSET" "$@" \
         >"$data/serve.log" 2>&1 &
     SERVE_PID=$!
     started+=("$SERVE_PID")
