@@ -12,8 +12,11 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok
 # libxml2-utils (xmllint): the suite's junit.xml is validated against Jenkins' JUnit schema;
 # chromium: the HTML report is rendered headless to PNG (ReportHTMLTests).
 # zlib1g-dev: the CZlib system-library target (gzip-compressed backups).
+# knot-dnsutils (kdig: DoT, DoH), dnsdist, ddclient, curl, jq, openssl and iproute2 (ss): make interop
+# (scripts/interop/) checks `ddnslab serve` with real clients and peers; make bench's live part
+# (scripts/live-bench.sh) measures dnsdist and pdns_server beside it.
 for pkg in libsqlite3-dev libpcap-dev zlib1g-dev pkg-config tshark pdns-server pdns-backend-sqlite3 bind9-dnsutils \
-    dnsperf tcpdump sqlite3 libxml2-utils chromium; do
+    dnsperf tcpdump sqlite3 libxml2-utils chromium knot-dnsutils dnsdist ddclient curl jq openssl iproute2; do
     have_pkg "$pkg" || need_apt+=("$pkg")
 done
 # pip from Debian only where python3 has none of its own.
@@ -23,8 +26,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     echo "bootstrap: installing ${pkgs[*]}"
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    # pdns-server's maintainer scripts start the service (Debian's configuration, port 53). The tests
-    # run their own pdns_server, so forbid service starts while installing: invoke-rc.d (no systemd)
+    # The maintainer scripts of pdns-server, dnsdist and ddclient start their services (Debian's
+    # configurations; pdns_server and dnsdist on port 53). The tests run their own pdns_server and
+    # dnsdist, so forbid service starts while installing: invoke-rc.d (no systemd)
     # and deb-systemd-invoke (systemd) both honour /usr/sbin/policy-rc.d exiting 101. A policy that
     # is already there (Docker images ship one) is left alone; ours is removed afterwards.
     if [ ! -e /usr/sbin/policy-rc.d ]; then
