@@ -1,5 +1,8 @@
 import DNSWire
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
 import SimNet
 import Simulation
 
@@ -89,8 +92,26 @@ extension IPAddress {
         }
     }
 
-    /// A socket address for this address and `port`.
-    func socketAddress(port: UInt16) throws -> SocketAddress {
-        try SocketAddress(ipAddress: description, port: Int(port))
+    /// A socket address for this address and `port` (built from the octets, no text).
+    func socketAddress(port: UInt16) -> SocketAddress {
+        switch self {
+        case .v4(let v4):
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = port.bigEndian
+            address.sin_addr.s_addr = v4.value.bigEndian
+            return SocketAddress(address, host: "")
+        case .v6(let v6):
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_port = port.bigEndian
+            withUnsafeMutableBytes(of: &address.sin6_addr) { bytes in
+                for index in 0..<8 {
+                    bytes[index] = UInt8(truncatingIfNeeded: v6.high >> (56 - 8 * UInt64(index)))
+                    bytes[8 + index] = UInt8(truncatingIfNeeded: v6.low >> (56 - 8 * UInt64(index)))
+                }
+            }
+            return SocketAddress(address, host: "")
+        }
     }
 }

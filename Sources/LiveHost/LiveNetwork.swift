@@ -35,7 +35,7 @@ final class LiveNetwork: @unchecked Sendable {
     /// Inside a batch of datagrams read at once: writes are flushed when the batch ends (one
     /// `sendmmsg` for many answers), not after each.
     private var readingBatch = false
-    private var unflushed: [SocketKey: any Channel] = [:]
+    private var unflushed: [any Channel] = []
 
     struct SocketKey: Hashable {
         var node: UInt32
@@ -126,15 +126,13 @@ final class LiveNetwork: @unchecked Sendable {
     }
 
     private func perform(_ actions: [NodeAction], from node: NodeID) {
-        var flush: [SocketKey: any Channel] = [:]
         for action in actions {
             switch action {
             case .send(let datagram):
-                if let channel = send(datagram, from: node) { flush[SocketKey(node: node.index, port: datagram.source.port)] = channel }
+                if let channel = send(datagram, from: node) { needsFlush(channel) }
             case .sendAt(let datagram, let at):
-                let current = now
-                if at <= current {
-                    if let channel = send(datagram, from: node) { flush[SocketKey(node: node.index, port: datagram.source.port)] = channel }
+                if at <= now {
+                    if let channel = send(datagram, from: node) { needsFlush(channel) }
                 } else {
                     loop.scheduleTask(deadline: startedAt + .nanoseconds(Int64(at.nanoseconds))) {
                         self.send(datagram, from: node)?.flush()
@@ -155,18 +153,23 @@ final class LiveNetwork: @unchecked Sendable {
                 tcpClose(connection)
             }
         }
-        if readingBatch {
-            unflushed.merge(flush) { first, _ in first }
-        } else {
-            for channel in flush.values { channel.flush() }
-        }
+        if !readingBatch { flushWritten() }
+    }
+
+    /// Remembers a channel written to, once.
+    private func needsFlush(_ channel: any Channel) {
+        if !unflushed.contains(where: { $0 === channel }) { unflushed.append(channel) }
+    }
+
+    private func flushWritten() {
+        for channel in unflushed { channel.flush() }
+        unflushed.removeAll(keepingCapacity: true)
     }
 
     /// The end of a batch of reads: flush what its inputs wrote.
     func readBatchComplete() {
         readingBatch = false
-        for channel in unflushed.values { channel.flush() }
-        unflushed.removeAll(keepingCapacity: true)
+        flushWritten()
     }
 
     // MARK: - Addresses
@@ -185,10 +188,10 @@ final class LiveNetwork: @unchecked Sendable {
         if endpoint.node == cluster.outside {
             let addresses = cluster.outsideAddresses
             guard Int(endpoint.addressIndex) < addresses.count else { return nil }
-            return try? addresses[Int(endpoint.addressIndex)].socketAddress(port: endpoint.port)
+            return addresses[Int(endpoint.addressIndex)].socketAddress(port: endpoint.port)
         }
         guard let ip = layout.ip(of: endpoint.node) else { return nil }
-        return try? IPAddress.v4(ip).socketAddress(port: layout.realPort(endpoint.port))
+        return IPAddress.v4(ip).socketAddress(port: layout.realPort(endpoint.port))
     }
 
     // MARK: - UDP
@@ -221,7 +224,8 @@ final class LiveNetwork: @unchecked Sendable {
         return DatagramBootstrap(group: loop)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.datagramVectorReadMessageCount, value: 32)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
+            // Vector reads split the buffer in equal slices: 4096 octets per datagram (dnsdist's UDP buffer).
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 4096))
             .channelInitializer { channel in channel.pipeline.addHandler(handler) }
             .bind(host: ip.description, port: Int(layout.realPort(key.port)))
             .map { channel in
