@@ -223,9 +223,10 @@ final class LiveNetwork: @unchecked Sendable {
         let handler = DatagramHandler(network: self, node: node, port: key.port)
         return DatagramBootstrap(group: loop)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
-            .channelOption(.datagramVectorReadMessageCount, value: 32)
+            .channelOption(.datagramVectorReadMessageCount, value: 64)
+            .channelOption(.maxMessagesPerRead, value: 8)
             // Vector reads split the buffer in equal slices: 4096 octets per datagram (dnsdist's UDP buffer).
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 4096))
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 64 * 4096))
             .channelInitializer { channel in channel.pipeline.addHandler(handler) }
             .bind(host: ip.description, port: Int(layout.realPort(key.port)))
             .map { channel in
