@@ -96,11 +96,7 @@ extension IPAddress {
     func socketAddress(port: UInt16) -> SocketAddress {
         switch self {
         case .v4(let v4):
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = port.bigEndian
-            address.sin_addr.s_addr = v4.value.bigEndian
-            return SocketAddress(address, host: "")
+            return SocketAddress(DNSExchange.socketAddress(v4, port: port), host: "")
         case .v6(let v6):
             var address = sockaddr_in6()
             address.sin6_family = sa_family_t(AF_INET6)
