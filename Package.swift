@@ -111,9 +111,12 @@ let package = Package(
         // Edge: live mode. The same ClusterHost the simulator runs, driven by real sockets and the real
         // clock (NIO), DoT and DoH frontends (NIOSSL, Hummingbird over HTTP/1.1 and HTTP/2), the web
         // server (Hummingbird), backups on the wall clock, Prometheus metrics. Adapters only.
+        // Edge: recvmmsg/sendmmsg and epoll for the live host's UDP path (Glibc's module lacks them).
+        .target(name: "CLiveSockets"),
         .target(
             name: "LiveHost",
             dependencies: [
+                "CLiveSockets",
                 "Simulation", "SimNet", "Scenario", "DNSWire", "DNSZone", "Determinism", "HTTPWire", "Backup", "Storage",
                 "Balancer", "WebServer",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -5,6 +5,9 @@ import NIOPosix
 import NIOSSL
 import SimNet
 import Simulation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Drives the cluster's `ClusterHost` from real sockets and the real clock: the live counterpart of
 /// the simulator's event loop. Everything runs on one NIO event loop (one thread, as in the
@@ -25,8 +28,11 @@ final class LiveNetwork: @unchecked Sendable {
     var backups: LiveBackups?
 
     /// Bound UDP sockets by node and simulator port, and datagrams waiting for a bind to finish.
-    private var udpSockets: [SocketKey: any Channel] = [:]
-    private var udpPending: [SocketKey: [Datagram]] = [:]
+    /// The nodes' UDP sockets (outside NIO: batches without the channel pipeline) by node and
+    /// simulator port, and the other way round.
+    private let datagrams = RawDatagrams()
+    private var socketIndex: [SocketKey: Int] = [:]
+    private var socketKeys: [SocketKey] = []
     private var listeners: [any Channel] = []
     private var connections: [UInt32: LiveConnection] = [:]
     private var nextConnection: UInt32 = 1
@@ -35,7 +41,6 @@ final class LiveNetwork: @unchecked Sendable {
     /// Inside a batch of datagrams read at once: writes are flushed when the batch ends (one
     /// `sendmmsg` for many answers), not after each.
     private var readingBatch = false
-    private var unflushed: [any Channel] = []
 
     struct SocketKey: Hashable {
         var node: UInt32
@@ -71,10 +76,18 @@ final class LiveNetwork: @unchecked Sendable {
         loop.assertInEventLoop()
         var binds: [EventLoopFuture<Void>] = []
         for address in layout.addresses {
-            for port in udpPorts(address) { binds.append(bindUDP(SocketKey(node: address.node.index, port: port)).map { _ in }) }
+            for port in udpPorts(address) {
+                let key = SocketKey(node: address.node.index, port: port)
+                guard bindUDP(key) != nil else {
+                    let reason = String(cString: strerror(errno))
+                    return loop.makeFailedFuture(LiveError.bind("\(address.ip):\(layout.realPort(port))/udp: \(reason)"))
+                }
+            }
             for (port, tls) in tcpPorts(address) { binds.append(listenTCP(node: address.node, port: port, tls: tls)) }
         }
         return EventLoopFuture.andAllSucceed(binds, on: loop).map {
+            let loop = self.loop
+            self.datagrams.start(execute: { body in loop.execute(body) }, deliver: { batch in self.receivedBatch(batch) })
             for address in self.layout.addresses { self.deliver(address.node, .started) }
         }
     }
@@ -83,7 +96,8 @@ final class LiveNetwork: @unchecked Sendable {
     func stop() -> EventLoopFuture<Void> {
         loop.assertInEventLoop()
         stopping = true
-        let channels = listeners + Array(udpSockets.values) + connections.values.compactMap { connection -> (any Channel)? in
+        datagrams.stop()
+        let channels = listeners + connections.values.compactMap { connection -> (any Channel)? in
             if case .socket(_, let channel, _, _) = connection { return channel }
             return nil
         }
@@ -129,13 +143,14 @@ final class LiveNetwork: @unchecked Sendable {
         for action in actions {
             switch action {
             case .send(let datagram):
-                if let channel = send(datagram, from: node) { needsFlush(channel) }
+                send(datagram, from: node)
             case .sendAt(let datagram, let at):
                 if at <= now {
-                    if let channel = send(datagram, from: node) { needsFlush(channel) }
+                    send(datagram, from: node)
                 } else {
                     loop.scheduleTask(deadline: startedAt + .nanoseconds(Int64(at.nanoseconds))) {
-                        self.send(datagram, from: node)?.flush()
+                        self.send(datagram, from: node)
+                        self.datagrams.flush()
                     }
                 }
             case .armTimer(let at, let token):
@@ -153,23 +168,7 @@ final class LiveNetwork: @unchecked Sendable {
                 tcpClose(connection)
             }
         }
-        if !readingBatch { flushWritten() }
-    }
-
-    /// Remembers a channel written to, once.
-    private func needsFlush(_ channel: any Channel) {
-        if !unflushed.contains(where: { $0 === channel }) { unflushed.append(channel) }
-    }
-
-    private func flushWritten() {
-        for channel in unflushed { channel.flush() }
-        unflushed.removeAll(keepingCapacity: true)
-    }
-
-    /// The end of a batch of reads: flush what its inputs wrote.
-    func readBatchComplete() {
-        readingBatch = false
-        flushWritten()
+        if !readingBatch && datagrams.hasQueued { datagrams.flush() }
     }
 
     // MARK: - Addresses
@@ -177,10 +176,27 @@ final class LiveNetwork: @unchecked Sendable {
     /// The node-side endpoint of a real address.
     func endpoint(of address: SocketAddress) -> Endpoint? {
         guard let ip = IPAddress(address), let port = address.port else { return nil }
+        return endpoint(ip: ip, port: UInt16(port))
+    }
+
+    func endpoint(ip: IPAddress, port: UInt16) -> Endpoint {
         if case .v4(let v4) = ip, let node = layout.node(at: v4) {
-            return Endpoint(node: node, addressIndex: 0, port: layout.simulatorPort(UInt16(port)))
+            return Endpoint(node: node, addressIndex: 0, port: layout.simulatorPort(port))
         }
-        return cluster.endpoint(outside: ip, port: UInt16(port))
+        return cluster.endpoint(outside: ip, port: port)
+    }
+
+    /// The IPv4 address and real port of a node-side endpoint (nil: IPv6 or unknown).
+    func destination(of endpoint: Endpoint) -> (UInt32, UInt16)? {
+        if endpoint.node == cluster.outside {
+            let addresses = cluster.outsideAddresses
+            guard Int(endpoint.addressIndex) < addresses.count, case .v4(let v4) = addresses[Int(endpoint.addressIndex)] else {
+                return nil
+            }
+            return (v4.value, endpoint.port)
+        }
+        guard let ip = layout.ip(of: endpoint.node) else { return nil }
+        return (ip.value, layout.realPort(endpoint.port))
     }
 
     /// The real address of a node-side endpoint.
@@ -196,53 +212,43 @@ final class LiveNetwork: @unchecked Sendable {
 
     // MARK: - UDP
 
-    /// Writes `datagram` from the node's socket on its source port (bound on first use); the
-    /// channel to flush, nil when it waits for a bind or has nowhere to go.
-    @discardableResult
-    private func send(_ datagram: Datagram, from node: NodeID) -> (any Channel)? {
-        guard let destination = socketAddress(of: datagram.destination) else {
+    /// Queues `datagram` on the node's socket for its source port (bound on first use).
+    private func send(_ datagram: Datagram, from node: NodeID) {
+        guard let (address, port) = destination(of: datagram.destination) else {
             counters.unroutable += 1
-            return nil
+            return
         }
         let key = SocketKey(node: node.index, port: datagram.source.port)
-        guard let channel = udpSockets[key] else {
-            udpPending[key, default: []].append(datagram)
-            if udpPending[key]?.count == 1 { _ = bindUDP(key) }
-            return nil
+        guard let index = socketIndex[key] ?? bindUDP(key) else {
+            counters.unroutable += 1
+            return
         }
-        var buffer = channel.allocator.buffer(capacity: datagram.payload.count)
-        buffer.writeBytes(datagram.payload)
-        channel.write(AddressedEnvelope(remoteAddress: destination, data: buffer), promise: nil)
+        datagrams.queue(datagram.payload, from: index, to: address, port: port)
         counters.datagramsSent += 1
-        return channel
     }
 
-    private func bindUDP(_ key: SocketKey) -> EventLoopFuture<any Channel> {
-        let node = NodeID(Int(key.node))
-        guard let ip = layout.ip(of: node) else { return loop.makeFailedFuture(LiveError.noAddress(node)) }
-        let handler = DatagramHandler(network: self, node: node, port: key.port)
-        return DatagramBootstrap(group: loop)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
-            .channelOption(.datagramVectorReadMessageCount, value: 64)
-            .channelOption(.maxMessagesPerRead, value: 8)
-            // Vector reads split the buffer in equal slices: 4096 octets per datagram (dnsdist's UDP buffer).
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 64 * 4096))
-            .channelInitializer { channel in channel.pipeline.addHandler(handler) }
-            .bind(host: ip.description, port: Int(layout.realPort(key.port)))
-            .map { channel in
-                self.udpSockets[key] = channel
-                for datagram in self.udpPending.removeValue(forKey: key) ?? [] { self.send(datagram, from: node) }
-                channel.flush()
-                return channel
-            }
+    /// Binds the node's UDP socket for a simulator port: its index, nil when it cannot.
+    private func bindUDP(_ key: SocketKey) -> Int? {
+        guard let ip = layout.ip(of: NodeID(Int(key.node))),
+              let index = datagrams.bind(address: ip.value, port: layout.realPort(key.port)) else { return nil }
+        socketIndex[key] = index
+        socketKeys.append(key)
+        return index
     }
 
-    func received(_ envelope: AddressedEnvelope<ByteBuffer>, node: NodeID, port: UInt16) {
-        guard let source = endpoint(of: envelope.remoteAddress) else { return }
+    /// A batch of datagrams read at once: each to its node, then the answers leave together.
+    func receivedBatch(_ batch: [RawDatagrams.Received]) {
+        guard !stopping else { return }
         readingBatch = true
-        counters.datagramsReceived += 1
-        let payload = Array(envelope.data.readableBytesView)
-        deliver(node, .datagram(Datagram(source: source, destination: Endpoint(node: node, port: port), payload: payload)))
+        for item in batch {
+            let key = socketKeys[item.socket]
+            let node = NodeID(Int(key.node))
+            let source = endpoint(ip: .v4(IPv4Address(item.source)), port: item.port)
+            counters.datagramsReceived += 1
+            deliver(node, .datagram(Datagram(source: source, destination: Endpoint(node: node, port: key.port), payload: item.payload)))
+        }
+        readingBatch = false
+        datagrams.flush()
     }
 
     // MARK: - TCP
@@ -406,6 +412,7 @@ struct LiveCounters {
 
 enum LiveError: Error, CustomStringConvertible {
     case noAddress(NodeID)
+    case bind(String)
     case stopping
     case timedOut
     case closedUnanswered
@@ -413,6 +420,7 @@ enum LiveError: Error, CustomStringConvertible {
     var description: String {
         switch self {
         case .noAddress(let node): "no live address for \(node)"
+        case .bind(let what): "cannot listen on \(what)"
         case .stopping: "the server is stopping"
         case .timedOut: "no answer in time"
         case .closedUnanswered: "closed without an answer"
@@ -430,32 +438,6 @@ struct DNSFrameDecoder: ByteToMessageDecoder {
         buffer.moveReaderIndex(forwardBy: 2)
         context.fireChannelRead(wrapInboundOut(buffer.readSlice(length: Int(length))!))
         return .continue
-    }
-}
-
-/// One UDP socket of a node.
-final class DatagramHandler: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    let network: LiveNetwork
-    let node: NodeID
-    let port: UInt16
-
-    init(network: LiveNetwork, node: NodeID, port: UInt16) {
-        self.network = network
-        self.node = node
-        self.port = port
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        network.received(unwrapInboundIn(data), node: node, port: port)
-    }
-
-    func channelReadComplete(context: ChannelHandlerContext) {
-        network.readBatchComplete()
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // ICMP errors (a closed port on a peer) and the like: the datagram is lost, as on a network.
     }
 }
 
