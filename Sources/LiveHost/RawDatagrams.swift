@@ -40,8 +40,7 @@ final class RawDatagrams: @unchecked Sendable {
     func bind(address: UInt32, port: UInt16) -> Int? {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return nil }
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        // No SO_REUSEADDR: on UDP it would let a second serve bind the same ports and split the traffic.
         var size: Int32 = 4 << 20
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
@@ -99,7 +98,10 @@ final class RawDatagrams: @unchecked Sendable {
         var slots = (0..<count).map { slot in
             ddnslab_datagram(peer: sockaddr_in(), base: buffers + slot * Self.slot, capacity: Self.slot, length: 0)
         }
-        defer { buffers.deallocate() }
+        defer {
+            buffers.deallocate()
+            close(epoll)
+        }
         var events = [epoll_event](repeating: epoll_event(), count: 16)
         while !isStopped {
             let ready = epoll_wait(epoll, &events, Int32(events.count), 200)
