@@ -212,6 +212,9 @@ final class LiveNetwork: @unchecked Sendable {
 
     // MARK: - UDP
 
+    /// Datagrams the kernel refused on send.
+    var datagramSendFailures: UInt64 { datagrams.sendFailures }
+
     /// Queues `datagram` on the node's socket for its source port (bound on first use).
     private func send(_ datagram: Datagram, from node: NodeID) {
         guard let (address, port) = destination(of: datagram.destination) else {

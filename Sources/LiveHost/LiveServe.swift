@@ -233,6 +233,8 @@ extension LiveNetwork {
                   samples: [("", counters.exchangeFailures)]),
             .init(name: "ddnslab_live_unroutable_total", help: "datagrams to an address with no route",
                   samples: [("", counters.unroutable)]),
+            .init(name: "ddnslab_live_datagrams_send_failures_total", help: "datagrams the kernel did not take (a full buffer)",
+                  samples: [("", datagramSendFailures)]),
         ])
     }
 

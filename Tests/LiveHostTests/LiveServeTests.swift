@@ -107,6 +107,7 @@ import Testing
 
             let metrics = String(decoding: try #require(await get("/metrics")).body, as: UTF8.self)
             #expect(metrics.contains("# TYPE ddnslab_balancer_queries_total counter"))
+            #expect(metrics.contains("ddnslab_live_datagrams_send_failures_total 0"))
             #expect(metrics.contains("ddnslab_web_requests_total{web=\"www\"} 2"))
         }
         #expect(first.contains("databases closed"))
