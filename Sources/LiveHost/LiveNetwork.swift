@@ -16,7 +16,6 @@ import Glibc
 /// and address translation only.
 final class LiveNetwork: @unchecked Sendable {
     let loop: any EventLoop
-    let group: any EventLoopGroup
     var cluster: LiveCluster
     let layout: LiveLayout
     /// The host's instant zero (`Instant` is nanoseconds since then).
@@ -50,14 +49,13 @@ final class LiveNetwork: @unchecked Sendable {
     /// A connection the nodes see: a real TCP connection, or one HTTP exchange (a web request or
     /// a DoH query handed over by Hummingbird) whose answer completes a promise.
     enum LiveConnection {
-        case socket(node: NodeID, channel: (any Channel)?, waiting: [[UInt8]], framed: Bool)
+        case socket(node: NodeID, channel: (any Channel)?, waiting: [[UInt8]])
         case exchange(node: NodeID, promise: EventLoopPromise<[UInt8]>)
     }
 
-    init(loop: any EventLoop, group: any EventLoopGroup, cluster: LiveCluster, layout: LiveLayout,
+    init(loop: any EventLoop, cluster: LiveCluster, layout: LiveLayout,
          dotContext: NIOSSLContext?) {
         self.loop = loop
-        self.group = group
         self.cluster = cluster
         self.layout = layout
         self.dotContext = dotContext
@@ -98,7 +96,7 @@ final class LiveNetwork: @unchecked Sendable {
         stopping = true
         datagrams.stop()
         let channels = listeners + connections.values.compactMap { connection -> (any Channel)? in
-            if case .socket(_, let channel, _, _) = connection { return channel }
+            if case .socket(_, let channel, _) = connection { return channel }
             return nil
         }
         for connection in connections.values {
@@ -283,7 +281,7 @@ final class LiveNetwork: @unchecked Sendable {
     func accepted(_ channel: any Channel, node: NodeID, localPort: UInt16) -> ConnectionID? {
         guard !stopping, let remote = channel.remoteAddress, let peer = endpoint(of: remote) else { return nil }
         let id = allocateConnection()
-        connections[id.index] = .socket(node: node, channel: channel, waiting: [], framed: true)
+        connections[id.index] = .socket(node: node, channel: channel, waiting: [])
         counters.connectionsAccepted += 1
         deliver(node, .tcp(.accepted(id, peer: peer, local: Endpoint(node: node, port: localPort))))
         return id
@@ -291,7 +289,7 @@ final class LiveNetwork: @unchecked Sendable {
 
     private func connect(node: NodeID, from: Endpoint, to: Endpoint, tag: UInt64) {
         let id = allocateConnection()
-        connections[id.index] = .socket(node: node, channel: nil, waiting: [], framed: true)
+        connections[id.index] = .socket(node: node, channel: nil, waiting: [])
         cluster.host.connectionAssigned(node: node, id, tag: tag)
         guard let destination = socketAddress(of: to), let ip = layout.ip(of: node) else {
             loop.execute { self.closed(id, reason: .refused) }
@@ -312,13 +310,13 @@ final class LiveNetwork: @unchecked Sendable {
             .whenComplete { result in
                 switch result {
                 case .success(let channel):
-                    guard case .socket(_, _, let waiting, let framed)? = self.connections[id.index] else {
+                    guard case .socket(_, _, let waiting)? = self.connections[id.index] else {
                         channel.close(promise: nil)
                         return
                     }
-                    self.connections[id.index] = .socket(node: node, channel: channel, waiting: [], framed: framed)
+                    self.connections[id.index] = .socket(node: node, channel: channel, waiting: [])
                     self.deliver(node, .tcp(.connected(id)))
-                    for bytes in waiting { self.write(bytes, to: channel, framed: framed) }
+                    for bytes in waiting { self.write(bytes, to: channel) }
                     channel.flush()
                 case .failure:
                     self.closed(id, reason: .refused)
@@ -326,22 +324,22 @@ final class LiveNetwork: @unchecked Sendable {
             }
     }
 
-    private func write(_ bytes: [UInt8], to channel: any Channel, framed: Bool) {
+    /// One DNS message on a connection, with its two-octet length.
+    private func write(_ bytes: [UInt8], to channel: any Channel) {
         var buffer = channel.allocator.buffer(capacity: bytes.count + 2)
-        if framed { buffer.writeInteger(UInt16(truncatingIfNeeded: bytes.count)) }
+        buffer.writeInteger(UInt16(truncatingIfNeeded: bytes.count))
         buffer.writeBytes(bytes)
         channel.write(buffer, promise: nil)
     }
 
     private func tcpSend(_ id: ConnectionID, _ bytes: [UInt8]) {
         switch connections[id.index] {
-        case .socket(let node, let channel?, _, let framed)?:
-            _ = node
-            write(bytes, to: channel, framed: framed)
+        case .socket(_, let channel?, _)?:
+            write(bytes, to: channel)
             channel.flush()
-        case .socket(let node, nil, var waiting, let framed)?:
+        case .socket(let node, nil, var waiting)?:
             waiting.append(bytes)
-            connections[id.index] = .socket(node: node, channel: nil, waiting: waiting, framed: framed)
+            connections[id.index] = .socket(node: node, channel: nil, waiting: waiting)
         case .exchange(_, let promise)?:
             connections[id.index] = nil
             promise.succeed(bytes)
@@ -352,21 +350,21 @@ final class LiveNetwork: @unchecked Sendable {
 
     private func tcpClose(_ id: ConnectionID) {
         switch connections.removeValue(forKey: id.index) {
-        case .socket(_, let channel?, _, _)?: channel.close(promise: nil)
+        case .socket(_, let channel?, _)?: channel.close(promise: nil)
         case .exchange(_, let promise)?: promise.fail(LiveError.closedUnanswered)
-        case .socket(_, nil, _, _)?, nil: break
+        case .socket(_, nil, _)?, nil: break
         }
     }
 
     /// A message arrived on connection `id`.
     func received(_ bytes: [UInt8], on id: ConnectionID) {
-        guard case .socket(let node, _, _, _)? = connections[id.index] else { return }
+        guard case .socket(let node, _, _)? = connections[id.index] else { return }
         deliver(node, .tcp(.received(id, bytes)))
     }
 
     /// The peer closed, reset or never answered: tell the node unless it closed first.
     func closed(_ id: ConnectionID, reason: TCPCloseReason) {
-        guard case .socket(let node, _, _, _)? = connections.removeValue(forKey: id.index) else { return }
+        guard case .socket(let node, _, _)? = connections.removeValue(forKey: id.index) else { return }
         deliver(node, .tcp(.closed(id, reason)))
     }
 

@@ -71,7 +71,7 @@ public enum LiveServe {
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
-        let network = LiveNetwork(loop: loop, group: group, cluster: cluster, layout: layout, dotContext: dot)
+        let network = LiveNetwork(loop: loop, cluster: cluster, layout: layout, dotContext: dot)
         try await loop.flatSubmit { network.start() }.get()
         if let backups = try LiveBackups.open(scenario: options.scenario, cluster: cluster, folder: folder + "/backups",
                                               epochSeconds: epochSeconds) {
@@ -216,26 +216,20 @@ struct ClusterService: Service {
 
 extension LiveNetwork {
     func metricsText() -> String {
-        cluster.prometheusText(extra: [
-            .init(name: "ddnslab_live_datagrams_received_total", help: "UDP datagrams received by cluster nodes",
-                  samples: [("", counters.datagramsReceived)]),
-            .init(name: "ddnslab_live_datagrams_sent_total", help: "UDP datagrams sent by cluster nodes",
-                  samples: [("", counters.datagramsSent)]),
-            .init(name: "ddnslab_live_connections_accepted_total", help: "TCP and DoT connections accepted",
-                  samples: [("", counters.connectionsAccepted)]),
-            .init(name: "ddnslab_live_connections_opened_total", help: "TCP connections opened by cluster nodes",
-                  samples: [("", counters.connectionsOpened)]),
-            .init(name: "ddnslab_live_http_requests_total", help: "requests handed to the web server",
-                  samples: [("", counters.httpRequests)]),
-            .init(name: "ddnslab_live_doh_queries_total", help: "DoH queries handed to balancers",
-                  samples: [("", counters.dohQueries)]),
-            .init(name: "ddnslab_live_exchange_failures_total", help: "HTTP exchanges without an answer",
-                  samples: [("", counters.exchangeFailures)]),
-            .init(name: "ddnslab_live_unroutable_total", help: "datagrams to an address with no route",
-                  samples: [("", counters.unroutable)]),
-            .init(name: "ddnslab_live_datagrams_send_failures_total", help: "datagrams the kernel did not take (a full buffer)",
-                  samples: [("", datagramSendFailures)]),
-        ])
+        let adapters: [(String, String, UInt64)] = [
+            ("datagrams_received", "UDP datagrams received by cluster nodes", counters.datagramsReceived),
+            ("datagrams_sent", "UDP datagrams sent by cluster nodes", counters.datagramsSent),
+            ("datagrams_send_failures", "datagrams the kernel did not take (a full buffer)", datagramSendFailures),
+            ("connections_accepted", "TCP and DoT connections accepted", counters.connectionsAccepted),
+            ("connections_opened", "TCP connections opened by cluster nodes", counters.connectionsOpened),
+            ("http_requests", "requests handed to the web server", counters.httpRequests),
+            ("doh_queries", "DoH queries handed to balancers", counters.dohQueries),
+            ("exchange_failures", "HTTP exchanges without an answer", counters.exchangeFailures),
+            ("unroutable", "datagrams to an address with no route", counters.unroutable),
+        ]
+        return cluster.prometheusText(extra: adapters.map { name, help, value in
+            LiveCluster.MetricFamily(name: "ddnslab_live_\(name)_total", help: help, samples: [("", value)])
+        })
     }
 
     /// The backup cycle on the wall clock: the first at `start` after now, then every `every`.

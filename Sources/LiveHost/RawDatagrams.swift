@@ -153,19 +153,15 @@ final class RawDatagrams: @unchecked Sendable {
             lock.lock()
             let fd = descriptors[index]
             lock.unlock()
-            var pending = outgoing[index]
+            let sent = send(fd, outgoing[index])
+            sendFailures += UInt64(outgoing[index].count - sent)
             outgoing[index].removeAll(keepingCapacity: true)
-            while !pending.isEmpty {
-                let chunk = min(pending.count, Self.batch)
-                let sent = sendChunk(fd, pending[0..<chunk])
-                if sent < chunk { sendFailures += UInt64(chunk - max(0, sent)) }
-                pending.removeFirst(chunk)
-            }
         }
         dirty.removeAll(keepingCapacity: true)
     }
 
-    private func sendChunk(_ fd: Int32, _ items: ArraySlice<(address: sockaddr_in, payload: [UInt8])>) -> Int {
+    /// Sends `items` from `fd` (`ddnslab_send_batch` takes 64 per `sendmmsg`); how many the kernel took.
+    private func send(_ fd: Int32, _ items: [(address: sockaddr_in, payload: [UInt8])]) -> Int {
         let total = items.reduce(0) { $0 + $1.payload.count }
         let data = UnsafeMutableRawPointer.allocate(byteCount: max(1, total), alignment: 16)
         defer { data.deallocate() }

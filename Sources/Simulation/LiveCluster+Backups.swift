@@ -31,9 +31,7 @@ public struct LiveBackups {
     public mutating func cycle(_ cluster: LiveCluster, unixSeconds: Int64) -> String {
         let primary = cluster.host.primaries[primaryIndex]
         let now = Instant.zero + .seconds(max(0, unixSeconds - vault.catalogue.epoch))
-        let served = primary.machine.server.zones.zones.allSatisfy { zone in
-            (try? primary.store.serial(of: zone.origin)) == zone.soa?.serial
-        } ? ZoneDigest.of(primary.machine.server.zones) : nil
+        let served = primary.databaseMatchesServed ? ZoneDigest.of(primary.machine.server.zones) : nil
         do {
             let entry = try vault.snapshot(of: primary.store, configuration: configuration, now: now)
             let checked = try vault.verify(entry.id, expected: served)

@@ -57,6 +57,12 @@ public struct PrimaryNode {
                                  random: SeededRandom(seed: seed, label: "primary:\(port53.node)"))
     }
 
+    /// Every zone the primary serves has the serial its database holds: a copy of the database
+    /// is what the primary serves.
+    var databaseMatchesServed: Bool {
+        machine.server.zones.zones.allSatisfy { zone in (try? store.serial(of: zone.origin)) == zone.soa?.serial }
+    }
+
     mutating func handle(_ input: NodeInput, now: Instant, actions: inout [NodeAction]) {
         output.removeAll(keepingCapacity: true)
         switch input {
